@@ -1,0 +1,19 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kreds.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("tilgaengelighed/", core_views.accessibility_statement, name="accessibility"),
+    path("", core_views.home, name="home"),
+    path("konto/", include("kreds.accounts.urls")),
+    path("sager/", include("kreds.cases.urls")),
+    path("audit/", include("kreds.audit.urls")),
+]
+
+handler400 = "kreds.core.views.bad_request"
+handler403 = "kreds.core.views.permission_denied"
+handler404 = "kreds.core.views.page_not_found"
+handler500 = "kreds.core.views.server_error"

@@ -1,0 +1,126 @@
+"""Writes to users, roles, devices and sessions, each with its audit event."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kreds.accounts.constants import Role
+from kreds.accounts.models import Membership, User
+from kreds.audit.constants import Action, Purpose
+from kreds.audit.services import record
+from kreds.core.exceptions import KredsError
+from kreds.tenancy.models import Unit
+
+
+def _audit_user(action: Action, actor: User, target: User, details: dict[str, str] | None = None) -> None:
+    record(
+        action,
+        actor=actor,
+        municipality=target.municipality,
+        object_type="user",
+        object_id=str(target.public_id),
+        purpose=Purpose.ADMINISTRATION,
+        details=details or {},
+    )
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+) -> User:
+    if User.objects.filter(username__iexact=username).exists():
+        raise KredsError(_("The username is already taken."))
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        municipality=actor.municipality,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    _audit_user(Action.USER_CREATE, actor, user)
+    return user
+
+
+@transaction.atomic
+def add_membership(*, actor: User, user: User, unit: Unit, role: Role) -> Membership:
+    if unit.municipality_id != user.municipality_id or actor.municipality_id != user.municipality_id:
+        raise KredsError(_("The unit does not belong to the user's municipality."))
+    membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
+    if not created:
+        raise KredsError(_("The user already has this role in this unit."))
+    _audit_user(Action.MEMBERSHIP_ADD, actor, user, {"unit": unit.name, "role": str(role)})
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, actor: User, membership: Membership) -> None:
+    user = membership.user
+    if (
+        membership.role == Role.ADMINISTRATOR
+        and user.pk == actor.pk
+        and not Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).exclude(pk=membership.pk).exists()
+    ):
+        raise KredsError(_("You cannot remove your own last administrator role."))
+    details = {"unit": membership.unit.name, "role": membership.role}
+    Membership.objects.filter(pk=membership.pk).delete()
+    _audit_user(Action.MEMBERSHIP_REMOVE, actor, user, details)
+
+
+@transaction.atomic
+def end_all_sessions(*, actor: User, user: User) -> None:
+    """Every session of ``user`` dies at its next request (the epoch in the session no longer matches)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.session_epoch += 1
+    locked.save(update_fields=["session_epoch"])
+    _audit_user(Action.SESSIONS_ENDED, actor, locked)
+
+
+@transaction.atomic
+def set_active(*, actor: User, user: User, active: bool) -> None:
+    if user.pk == actor.pk and not active:
+        raise KredsError(_("You cannot deactivate yourself."))
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active == active:
+        return
+    locked.is_active = active
+    locked.session_epoch += 1
+    locked.save(update_fields=["is_active", "session_epoch"])
+    _audit_user(Action.USER_ACTIVATE if active else Action.USER_DEACTIVATE, actor, locked)
+
+
+@transaction.atomic
+def reset_two_factor(*, actor: User, user: User) -> None:
+    """Remove the user's TOTP devices; they enrol again at their next login."""
+    for device in TOTPDevice.objects.filter(user=user):
+        device.delete()
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    locked.session_epoch += 1
+    locked.save(update_fields=["session_epoch"])
+    _audit_user(Action.OTP_RESET, actor, locked)
+
+
+@transaction.atomic
+def confirm_totp_device(*, user: User, device: TOTPDevice) -> None:
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    for other in TOTPDevice.objects.filter(user=user).exclude(pk=device.pk):
+        other.delete()
+    record(
+        Action.OTP_ENROL,
+        actor=user,
+        object_type="user",
+        object_id=str(user.public_id),
+        purpose=Purpose.SECURITY,
+    )

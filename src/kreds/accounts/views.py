@@ -1,0 +1,247 @@
+"""Login, two-factor, logout, own account and user administration."""
+
+from __future__ import annotations
+
+import base64
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kreds.accounts import services
+from kreds.accounts.constants import Role
+from kreds.accounts.forms import LoginForm, MembershipForm, OtpForm, UserCreateForm
+from kreds.accounts.models import Membership, User
+from kreds.audit.constants import Action, Purpose
+from kreds.audit.services import record
+from kreds.authz.policies import can
+from kreds.core.exceptions import KredsError
+from kreds.core.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_LOGIN_AT
+
+
+def _safe_next(request: HttpRequest, default: str = "home") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    from django.urls import reverse
+
+    return reverse(default)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return render(request, "accounts/locked_out.html", status=429)
+        if user is not None and user.municipality_id is not None:
+            login(request, user)  # rotates the session key
+            import time
+
+            now = time.time()
+            request.session[SESSION_LOGIN_AT] = now
+            request.session[SESSION_LAST_SEEN] = now
+            request.session[SESSION_EPOCH] = user.session_epoch
+            record(Action.LOGIN, actor=user, purpose=Purpose.SECURITY)
+            return redirect(_safe_next(request))
+        form.add_error(None, _("The username or password is wrong."))
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        record(Action.LOGOUT, actor=request.user, purpose=Purpose.SECURITY)  # type: ignore[arg-type]
+    logout(request)  # flushes the session: the old cookie is dead
+    messages.success(request, _("You are logged out."))
+    return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return redirect("accounts:otp_enrol")
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        record(Action.OTP_FAILED, actor=user, purpose=Purpose.SECURITY)
+        form.add_error("otp_token", _("The code is wrong or has expired. Try the newest code."))
+    return render(request, "accounts/otp_verify.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        and not getattr(user, "is_verified", lambda: False)()
+    ):
+        return redirect("accounts:otp_verify")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    form = OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            services.confirm_totp_device(user=user, device=device)
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is set up."))
+            return redirect("home")
+        form.add_error("otp_token", _("The code is wrong. Check that the time on your phone is correct and try again."))
+    qr_svg = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    memberships = user.memberships.select_related("unit").order_by("unit__name", "role")
+    has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return render(request, "accounts/security.html", {"memberships": memberships, "has_device": has_device})
+
+
+# --- Administration -------------------------------------------------------------------------------------
+
+
+def _require_admin(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not can(user, "admin.manage_users"):
+        record(Action.ACCESS_DENIED, actor=user, details={"path": request.path[:200]})
+        raise Http404
+    return user
+
+
+def _get_managed_user(actor: User, public_id: str) -> User:
+    try:
+        return User.objects.get(public_id=public_id, municipality_id=actor.municipality_id)
+    except (User.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    actor = _require_admin(request)
+    users = (
+        User.objects.filter(municipality_id=actor.municipality_id)
+        .prefetch_related("memberships__unit")
+        .order_by("first_name", "last_name")
+    )
+    page = Paginator(users, 50).get_page(request.GET.get("side"))
+    return render(request, "accounts/user_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    actor = _require_admin(request)
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_user = services.create_user(actor=actor, **form.cleaned_data)
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        except Exception as exc:
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            form.add_error("password", exc)
+        else:
+            messages.success(request, _("The user is created. Now give them a role."))
+            return redirect("accounts:user_detail", public_id=new_user.public_id)
+    return render(request, "accounts/user_create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = _require_admin(request)
+    target = _get_managed_user(actor, public_id)
+    form = MembershipForm(request.POST or None, municipality_id=actor.municipality_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_membership(
+                actor=actor, user=target, unit=form.cleaned_data["unit"], role=Role(form.cleaned_data["role"])
+            )
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The role is added."))
+            return redirect("accounts:user_detail", public_id=target.public_id)
+    memberships = target.memberships.select_related("unit").order_by("unit__name", "role")
+    has_device = TOTPDevice.objects.filter(user=target, confirmed=True).exists()
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {"target": target, "memberships": memberships, "form": form, "has_device": has_device},
+    )
+
+
+@login_required
+@require_POST
+def user_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    actor = _require_admin(request)
+    target = _get_managed_user(actor, public_id)
+    try:
+        if action == "deaktiver":
+            services.set_active(actor=actor, user=target, active=False)
+            messages.success(request, _("The user is deactivated and logged out everywhere."))
+        elif action == "aktiver":
+            services.set_active(actor=actor, user=target, active=True)
+            messages.success(request, _("The user is active again."))
+        elif action == "afslut-sessioner":
+            services.end_all_sessions(actor=actor, user=target)
+            messages.success(request, _("All of the user's sessions are ended."))
+        elif action == "nulstil-2fa":
+            services.reset_two_factor(actor=actor, user=target)
+            messages.success(request, _("Two-factor is reset. The user sets it up again at next login."))
+        else:
+            raise Http404
+    except KredsError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:user_detail", public_id=target.public_id)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, public_id: str, membership_id: str) -> HttpResponse:
+    actor = _require_admin(request)
+    target = _get_managed_user(actor, public_id)
+    try:
+        membership = Membership.objects.select_related("unit", "user").get(public_id=membership_id, user=target)
+    except (Membership.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    try:
+        services.remove_membership(actor=actor, membership=membership)
+    except KredsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The role is removed."))
+    return redirect("accounts:user_detail", public_id=target.public_id)

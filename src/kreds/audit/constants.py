@@ -1,0 +1,59 @@
+"""The stable registry of audit action types. Values are stored; never rename a value."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Action(models.TextChoices):
+    # Reads and searches of personal data
+    CASE_VIEW = "case.view", _("Viewed case")
+    CASE_LIST = "case.list", _("Listed cases")
+    CASE_SEARCH = "case.search", _("Searched cases")
+    CPR_REVEAL = "cpr.reveal", _("Revealed CPR number")
+    ACCESS_LOG_VIEW = "audit.access_log_view", _("Viewed access log")
+    # Changes
+    CASE_CREATE = "case.create", _("Created case")
+    CASE_UPDATE = "case.update", _("Changed case")
+    CASE_CLOSE = "case.close", _("Closed case")
+    CASE_REOPEN = "case.reopen", _("Reopened case")
+    CASE_ASSIGN = "case.assign", _("Assigned caseworker")
+    CASE_UNASSIGN = "case.unassign", _("Removed caseworker")
+    CASE_REFER = "case.refer", _("Referred case to unit")
+    CHILD_CREATE = "child.create", _("Created child")
+    CHILD_UPDATE = "child.update", _("Changed child")
+    SIBLING_LINK = "child.sibling_link", _("Linked siblings")
+    SIBLING_UNLINK = "child.sibling_unlink", _("Unlinked siblings")
+    SAFETY_CONCERN = "case.safety_concern", _("Recorded safety concern (§ 18 stk. 3)")
+    RISK_ASSESSMENT = "case.risk_assessment", _("Recorded risk assessment")
+    SAFETY_GATE_BLOCK = "case.safety_gate_block", _("Blocked by the safety gate")
+    # Accounts and sessions
+    LOGIN = "auth.login", _("Logged in")
+    LOGIN_FAILED = "auth.login_failed", _("Failed login")
+    LOCKOUT = "auth.lockout", _("Account locked after failed logins")
+    LOGOUT = "auth.logout", _("Logged out")
+    SESSION_EXPIRED = "auth.session_expired", _("Session expired")
+    OTP_ENROL = "auth.otp_enrol", _("Enrolled two-factor device")
+    OTP_FAILED = "auth.otp_failed", _("Failed two-factor code")
+    OTP_RESET = "auth.otp_reset", _("Reset two-factor device")
+    SESSIONS_ENDED = "auth.sessions_ended", _("Ended all sessions of a user")
+    USER_CREATE = "user.create", _("Created user")
+    USER_UPDATE = "user.update", _("Changed user")
+    USER_DEACTIVATE = "user.deactivate", _("Deactivated user")
+    USER_ACTIVATE = "user.activate", _("Activated user")
+    MEMBERSHIP_ADD = "user.membership_add", _("Added role")
+    MEMBERSHIP_REMOVE = "user.membership_remove", _("Removed role")
+    # Authorization
+    ACCESS_DENIED = "authz.denied", _("Access denied")
+
+
+# Actions that are reads of personal data (subject to read-log retention).
+READ_ACTIONS = frozenset(
+    {Action.CASE_VIEW, Action.CASE_LIST, Action.CASE_SEARCH, Action.CPR_REVEAL, Action.ACCESS_LOG_VIEW}
+)
+
+
+class Purpose(models.TextChoices):
+    CASEWORK = "casework", _("Casework")
+    SUPERVISION = "supervision", _("Leadership and supervision")
+    ADMINISTRATION = "administration", _("Administration")
+    SECURITY = "security", _("Security")

@@ -1,0 +1,141 @@
+"""Every "may X do Y to Z?" and "which rows may X see?" in one place. Deny by default.
+
+Each public action is listed in :data:`ACTIONS` and must be described in ``docs/authorization.md``
+(a test checks). Views ask :func:`can` or use the scoping functions; nothing else decides access.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from kreds.accounts.constants import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from kreds.accounts.models import User
+    from kreds.cases.models import Case, Child
+    from kreds.tenancy.models import Unit
+
+    Actor = User | AnonymousUser
+
+# Action name -> one-line summary (the full text is in docs/authorization.md).
+ACTIONS: dict[str, str] = {
+    "case.list": "see the list of cases one may see",
+    "case.create": "open a new case for a child",
+    "case.view": "see a case and its child",
+    "case.edit": "change a case and its child's details",
+    "case.close": "close or reopen a case",
+    "case.assign": "assign or remove caseworkers, refer to units",
+    "case.reveal_cpr": "see a child's full CPR number",
+    "case.record_safety": "flag a § 18 stk. 3 concern and record the risk assessment",
+    "case.link_siblings": "link or unlink siblings",
+    "case.view_access_log": "see who has looked at a case",
+    "admin.manage_users": "create users, change roles, deactivate, end sessions, reset 2FA",
+}
+
+
+def _active_staff(user: Actor) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "municipality_id", None))
+
+
+def unit_ids_with_role(user: Actor, *roles: Role) -> set[int]:
+    """Units where the user holds any of ``roles`` (cached per request object)."""
+    if not _active_staff(user):
+        return set()
+    cache: dict[str, set[int]] = user.__dict__.setdefault("_kreds_role_units", {})
+    key = ",".join(sorted(roles))
+    if key not in cache:
+        cache[key] = set(
+            user.memberships.filter(role__in=roles, unit__municipality_id=user.municipality_id).values_list(
+                "unit_id", flat=True
+            )
+        )
+    return cache[key]
+
+
+def has_role(user: Actor, *roles: Role) -> bool:
+    return bool(unit_ids_with_role(user, *roles))
+
+
+def is_administrator(user: Actor) -> bool:
+    return has_role(user, Role.ADMINISTRATOR)
+
+
+def visible_cases(user: Actor) -> QuerySet[Case]:
+    """Cases the user may see. Administrators see none; other municipalities never."""
+    from kreds.cases.models import Case
+
+    if not _active_staff(user):
+        return Case.objects.none()
+    leader_units = unit_ids_with_role(user, Role.LEADER)
+    practitioner_units = unit_ids_with_role(user, Role.PRACTITIONER)
+    caseworker_units = unit_ids_with_role(user, Role.CASEWORKER)
+    condition = Q(pk__in=[])
+    if caseworker_units:
+        condition |= Q(assignments__user=user)
+    if leader_units:
+        condition |= Q(responsible_unit_id__in=leader_units) | Q(referred_units__in=leader_units)
+    if practitioner_units:
+        condition |= Q(referred_units__in=practitioner_units)
+    ids = Case.objects.filter(condition, municipality_id=user.municipality_id).values("pk")
+    return Case.objects.filter(pk__in=ids, municipality_id=user.municipality_id)
+
+
+def is_assigned(user: Actor, case: Case) -> bool:
+    if not _active_staff(user):
+        return False
+    cache: dict[int, bool] = user.__dict__.setdefault("_kreds_assigned", {})
+    if case.pk not in cache:
+        cache[case.pk] = case.assignments.filter(user_id=user.pk).exists()
+    return cache[case.pk]
+
+
+def leads_case_unit(user: Actor, case: Case) -> bool:
+    return case.responsible_unit_id in unit_ids_with_role(user, Role.LEADER)
+
+
+def can_see_case(user: Actor, case: Case) -> bool:
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def creatable_units(user: Actor) -> QuerySet[Unit]:
+    """Units for which the user may open cases (as caseworker or leader there)."""
+    from kreds.tenancy.models import Unit
+
+    ids = unit_ids_with_role(user, Role.CASEWORKER, Role.LEADER)
+    return Unit.objects.filter(pk__in=ids, municipality_id=getattr(user, "municipality_id", None))
+
+
+def can(user: Actor, action: str, obj: Any = None) -> bool:
+    """The single entry point for permission questions."""
+    if action not in ACTIONS:
+        raise KeyError(f"Unknown policy action {action!r}")
+    if not _active_staff(user):
+        return False
+    if obj is not None and getattr(obj, "municipality_id", None) not in (None, user.municipality_id):
+        return False
+    match action:
+        case "case.list":
+            return has_role(user, Role.CASEWORKER, Role.LEADER, Role.PRACTITIONER)
+        case "case.create":
+            return has_role(user, Role.CASEWORKER, Role.LEADER)
+        case "case.view":
+            return can_see_case(user, obj)
+        case "case.edit" | "case.record_safety" | "case.link_siblings":
+            return can_see_case(user, obj) and (is_assigned(user, obj) or leads_case_unit(user, obj))
+        case "case.close" | "case.assign":
+            return can_see_case(user, obj) and (is_assigned(user, obj) or leads_case_unit(user, obj))
+        case "case.reveal_cpr":
+            return is_assigned(user, obj) and bool(obj.child.cpr_encrypted)
+        case "case.view_access_log":
+            return leads_case_unit(user, obj)
+        case "admin.manage_users":
+            return is_administrator(user)
+    return False
+
+
+def child_visible(user: Actor, child: Child) -> bool:
+    return visible_cases(user).filter(child=child).exists()

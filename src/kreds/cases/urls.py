@@ -1,0 +1,21 @@
+from django.urls import path
+
+from kreds.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.my_cases, name="my_cases"),
+    path("ny/", views.case_create, name="create"),
+    path("<uuid:public_id>/", views.case_detail, name="detail"),
+    path("<uuid:public_id>/rediger/", views.case_edit, name="edit"),
+    path("<uuid:public_id>/luk/", views.case_close, name="close"),
+    path("<uuid:public_id>/genaabn/", views.case_reopen, name="reopen"),
+    path("<uuid:public_id>/team/", views.case_team, name="team"),
+    path("<uuid:public_id>/team/<uuid:user_id>/fjern/", views.case_unassign, name="unassign"),
+    path("<uuid:public_id>/henvis/", views.case_refer, name="refer"),
+    path("<uuid:public_id>/sikkerhed/", views.case_safety, name="safety"),
+    path("<uuid:public_id>/cpr/", views.case_reveal_cpr, name="reveal_cpr"),
+    path("<uuid:public_id>/soeskende/", views.case_siblings, name="siblings"),
+    path("<uuid:public_id>/soeskende/<uuid:child_id>/fjern/", views.case_sibling_unlink, name="sibling_unlink"),
+]

@@ -1,0 +1,422 @@
+"""Case views: thin — parse input, ask authz, call a selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kreds.accounts.constants import Role
+from kreds.accounts.models import User
+from kreds.audit.constants import Action
+from kreds.audit.services import record
+from kreds.authz.policies import can, creatable_units, visible_cases
+from kreds.cases import panels, selectors, services
+from kreds.cases.constants import RiskOutcome
+from kreds.cases.forms import (
+    AssignForm,
+    CaseForm,
+    CaseSearchForm,
+    CloseCaseForm,
+    ReferForm,
+    RevealCprForm,
+    RiskAssessmentForm,
+    SafetyConcernForm,
+    SiblingForm,
+)
+from kreds.cases.models import Case
+from kreds.cases.safety import safety_gate
+from kreds.core.exceptions import KredsError, StaleEdit
+from kreds.tenancy.models import Unit
+
+SEARCH_SESSION_KEY = "kreds_case_search"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _deny(request: HttpRequest, action: str, case: Case | None = None) -> None:
+    """Refuse: audited, and a 404 so nothing about the object leaks."""
+    record(
+        Action.ACCESS_DENIED,
+        actor=_user(request),
+        object_type="case" if case else "",
+        object_id=str(case.public_id) if case else "",
+        details={"policy": action, "path": request.path[:200]},
+    )
+    raise Http404
+
+
+def _require(request: HttpRequest, action: str, case: Case | None = None) -> None:
+    if not can(_user(request), action, case):
+        _deny(request, action, case)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """The caseworker's case list. Search terms come by POST and stay in the session (never in the URL)."""
+    user = _user(request)
+    _require(request, "case.list")
+    if request.method == "POST":
+        if "reset" in request.POST:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+            return redirect("cases:my_cases")
+        form = CaseSearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = form.cleaned_data
+            flt = _filter_from(form.cleaned_data)
+            selectors.audit_search(user, flt, selectors.case_list(user, flt).count())
+            return redirect("cases:my_cases")
+    else:
+        form = CaseSearchForm(initial=request.session.get(SEARCH_SESSION_KEY) or {"status": "open", "scope": "mine"})
+    stored = request.session.get(SEARCH_SESSION_KEY) or {"status": "open", "scope": "mine"}
+    flt = _filter_from(stored)
+    page = Paginator(selectors.case_list(user, flt), 25).get_page(request.GET.get("side"))
+    record(Action.CASE_LIST, actor=user, details={"count": page.paginator.count, "page": page.number})
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "form": form,
+            "page": page,
+            "searching": bool(stored.get("text")),
+            "can_create": can(user, "case.create"),
+            "scope": stored.get("scope", "mine"),
+        },
+    )
+
+
+def _filter_from(data: dict[str, Any]) -> selectors.CaseFilter:
+    return selectors.CaseFilter(
+        text=data.get("text") or "",
+        status=data.get("status") or "",
+        basis=data.get("basis") or "",
+        mine_only=(data.get("scope") or "mine") == "mine",
+    )
+
+
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str]:
+    child = {k: data[k] for k in services.CHILD_FIELDS if k in data}
+    case = {k: data[k] for k in services.CASE_FIELDS if k in data}
+    return child, case, data.get("cpr", "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    _require(request, "case.create")
+    units = creatable_units(user)
+    form = CaseForm(request.POST or None, units=units)
+    if request.method == "GET" and units.count() == 1:
+        form.fields["responsible_unit"].initial = units.first()
+    if request.method == "POST" and form.is_valid():
+        child, case_data, cpr = _split(form.cleaned_data)
+        try:
+            case = services.create_case(actor=user, child_data=child, case_data=case_data, cpr=cpr or None)
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The case is created."))
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(request, "cases/case_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "child": case.child,
+            "panels": panels.render_panels(request, case),
+            "gate": safety_gate(case),
+            "perms": {
+                "edit": can(user, "case.edit", case),
+                "close": can(user, "case.close", case),
+                "assign": can(user, "case.assign", case),
+                "reveal_cpr": can(user, "case.reveal_cpr", case),
+                "safety": can(user, "case.record_safety", case),
+                "access_log": can(user, "case.view_access_log", case),
+            },
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    _require(request, "case.edit", case)
+    units = Unit.objects.filter(municipality_id=case.municipality_id)
+    child = case.child
+    initial = {k: getattr(child, k) for k in services.CHILD_FIELDS}
+    initial.update({k: getattr(case, k) for k in services.CASE_FIELDS})
+    initial["version"] = case.version
+    form = CaseForm(request.POST or None, initial=initial, units=units, editing=True)
+    if request.method == "POST" and form.is_valid():
+        child_data, case_data, cpr = _split(form.cleaned_data)
+        try:
+            services.update_case(
+                actor=user,
+                case=case,
+                version=form.cleaned_data.get("version") or 0,
+                child_data=child_data,
+                case_data=case_data,
+                cpr=cpr or None,
+            )
+        except StaleEdit as exc:
+            # Keep what the user typed; show the message; the hidden version moves to the current one.
+            form.add_error(None, exc.message)
+            data = request.POST.copy()
+            data["version"] = str(Case.objects.get(pk=case.pk).version)
+            form.data = data
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(request, "cases/case_form.html", {"form": form, "case": case, "creating": False})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_close(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    _require(request, "case.close", case)
+    form = CloseCaseForm(request.POST or None, initial={"closed_on": timezone.localdate(), "version": case.version})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["version"] != case.version:
+            form.add_error(None, _("The case was changed after you opened this page. Check it and try again."))
+        else:
+            try:
+                services.close_case(
+                    actor=user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    closed_on=form.cleaned_data["closed_on"],
+                )
+            except KredsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The case is closed. Nothing has been deleted, and it can be reopened."))
+                return redirect("cases:detail", public_id=case.public_id)
+    return render(request, "cases/case_close.html", {"form": form, "case": case})
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case(user, public_id)
+    _require(request, "case.close", case)
+    try:
+        services.reopen_case(actor=user, case=case)
+    except KredsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The case is reopened."))
+    return redirect("cases:detail", public_id=case.public_id)
+
+
+def _caseworker_candidates(case: Case) -> Any:
+    return (
+        User.objects.filter(
+            municipality_id=case.municipality_id,
+            is_active=True,
+            memberships__role=Role.CASEWORKER,
+        )
+        .exclude(case_assignments__case=case)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_team(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    _require(request, "case.assign", case)
+    assign_form = AssignForm(request.POST or None, candidates=_caseworker_candidates(case))
+    refer_units = Unit.objects.filter(municipality_id=case.municipality_id).exclude(
+        pk__in=[case.responsible_unit_id, *case.referred_units.values_list("pk", flat=True)]
+    )
+    refer_form = ReferForm(units=refer_units)
+    if request.method == "POST" and assign_form.is_valid():
+        try:
+            services.assign_caseworker(actor=user, case=case, user=assign_form.cleaned_data["user"])
+        except KredsError as exc:
+            assign_form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The caseworker is assigned."))
+            return redirect("cases:team", public_id=case.public_id)
+    assignments = case.assignments.select_related("user", "assigned_by").order_by("created_at")
+    return render(
+        request,
+        "cases/case_team.html",
+        {
+            "case": case,
+            "assign_form": assign_form,
+            "refer_form": refer_form,
+            "assignments": assignments,
+            "referred_units": case.referred_units.order_by("name"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_unassign(request: HttpRequest, public_id: str, user_id: str) -> HttpResponse:
+    actor = _user(request)
+    case = selectors.get_case(actor, public_id)
+    _require(request, "case.assign", case)
+    assignment = case.assignments.select_related("user").filter(user__public_id=user_id).first()
+    if assignment is None:
+        raise Http404
+    try:
+        services.unassign_caseworker(actor=actor, case=case, user=assignment.user)
+    except KredsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The caseworker is removed from the case."))
+    return redirect("cases:team", public_id=case.public_id)
+
+
+@login_required
+@require_POST
+def case_refer(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = _user(request)
+    case = selectors.get_case(actor, public_id)
+    _require(request, "case.assign", case)
+    form = ReferForm(request.POST, units=Unit.objects.filter(municipality_id=case.municipality_id))
+    if form.is_valid():
+        try:
+            services.refer_case(actor=actor, case=case, unit=form.cleaned_data["unit"])
+        except KredsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The case is referred to %(unit)s.") % {"unit": form.cleaned_data["unit"]})
+    else:
+        messages.error(request, _("Choose a unit."))
+    return redirect("cases:team", public_id=case.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_safety(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    _require(request, "case.record_safety", case)
+    concern_form = SafetyConcernForm(initial={"safety_concern": case.safety_concern})
+    risk_form = RiskAssessmentForm(initial={"assessed_on": timezone.localdate()})
+    if request.method == "POST":
+        if request.POST.get("form") == "concern":
+            concern_form = SafetyConcernForm(request.POST)
+            if concern_form.is_valid():
+                services.set_safety_concern(actor=user, case=case, concern=concern_form.cleaned_data["safety_concern"])
+                messages.success(request, _("Saved."))
+                return redirect("cases:safety", public_id=case.public_id)
+        else:
+            risk_form = RiskAssessmentForm(request.POST)
+            if risk_form.is_valid():
+                try:
+                    services.record_risk_assessment(
+                        actor=user,
+                        case=case,
+                        assessed_on=risk_form.cleaned_data["assessed_on"],
+                        summary=risk_form.cleaned_data["summary"],
+                        outcome=RiskOutcome(risk_form.cleaned_data["outcome"]),
+                        limits=risk_form.cleaned_data["limits"],
+                    )
+                except KredsError as exc:
+                    risk_form.add_error(None, exc.message)
+                else:
+                    messages.success(request, _("The risk assessment is recorded."))
+                    return redirect("cases:detail", public_id=case.public_id)
+    return render(
+        request,
+        "cases/case_safety.html",
+        {
+            "case": case,
+            "gate": safety_gate(case),
+            "concern_form": concern_form,
+            "risk_form": risk_form,
+            "assessments": case.risk_assessments.select_related("assessed_by"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_reveal_cpr(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Show the full CPR number after the user states why. Every reveal is audit-logged."""
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    _require(request, "case.reveal_cpr", case)
+    form = RevealCprForm(request.POST or None)
+    cpr = None
+    if request.method == "POST" and form.is_valid():
+        from kreds.core.crypto import format_cpr
+
+        cpr = format_cpr(services.reveal_cpr(actor=user, case=case, purpose=form.cleaned_data["reason"]))
+    template = "cases/reveal_cpr.html#result" if request.headers.get("HX-Request") and cpr else "cases/reveal_cpr.html"
+    return render(request, template, {"case": case, "form": form, "cpr": cpr})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_siblings(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    _require(request, "case.link_siblings", case)
+    linked = case.child.siblings.values_list("pk", flat=True)
+    candidates = (
+        visible_cases(user)
+        .exclude(child=case.child)
+        .exclude(child__in=linked)
+        .select_related("child")
+        .order_by("child__first_name")
+    )
+    form = SiblingForm(request.POST or None, candidates=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.link_siblings(actor=user, child=case.child, sibling=form.cleaned_data["sibling_case"].child)
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The siblings are linked."))
+            return redirect("cases:detail", public_id=case.public_id)
+    return render(request, "cases/case_siblings.html", {"case": case, "form": form})
+
+
+@login_required
+@require_POST
+def case_sibling_unlink(request: HttpRequest, public_id: str, child_id: str) -> HttpResponse:
+    user = _user(request)
+    case = selectors.get_case(user, public_id)
+    _require(request, "case.link_siblings", case)
+    sibling = case.child.siblings.filter(public_id=child_id).first()
+    if sibling is None:
+        raise Http404
+    try:
+        services.unlink_siblings(actor=user, child=case.child, sibling=sibling)
+    except KredsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The sibling link is removed."))
+    return redirect("cases:detail", public_id=case.public_id)

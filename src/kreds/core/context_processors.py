@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def kreds(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    municipality = getattr(user, "municipality", None) if user is not None and user.is_authenticated else None
+    nav: list[tuple[str, str]] = []
+    if user is not None and user.is_authenticated:
+        from kreds.authz.policies import can
+
+        if can(user, "case.list"):
+            nav.append(("cases:my_cases", "cases"))
+        if can(user, "admin.manage_users"):
+            nav.append(("accounts:user_list", "admin"))
+    return {
+        "DEMO_MODE": settings.DEMO_MODE,
+        "current_municipality": municipality,
+        "nav_items": [name for _, name in nav],
+    }

@@ -1,0 +1,36 @@
+"""Logging filters: CPR numbers never reach a log line; each line carries the request id."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from kreds.core.request_context import current_request_id
+
+# Anything shaped like a CPR number: six digits, optional dash/space, four digits, not part of a longer number.
+CPR_LIKE = re.compile(r"(?<!\d)(\d{6})[- ]?(\d{4})(?!\d)")
+REDACTED = "[CPR]"
+
+
+def redact(text: str) -> str:
+    return CPR_LIKE.sub(REDACTED, text)
+
+
+class RedactCprFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg = cleaned
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True

@@ -1,0 +1,50 @@
+"""The tenant (municipality) and its units."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kreds.core.models import TimestampedModel
+
+
+class Municipality(TimestampedModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.CharField(_("municipality code"), max_length=3, unique=True, help_text=_("Three digits"))
+    # Settings an administrator edits (deadlines, cost figures) live here and grow with later capabilities.
+    network_activity_days = models.PositiveIntegerField(_("days to first network activity"), default=60)
+    cost_per_network_meeting = models.PositiveIntegerField(_("cost per network meeting (DKK)"), default=4100)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitKind(models.TextChoices):
+    AUTHORITY = "authority", _("Authority (myndighed)")
+    FAMILY_CENTRE = "family_centre", _("Family centre")
+    YOUTH_CENTRE = "youth_centre", _("Youth centre")
+    PPR = "ppr", _("PPR")
+    HEALTH_VISITORS = "health_visitors", _("Health visitors")
+    OTHER = "other", _("Other")
+
+
+class Unit(TimestampedModel):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices, default=UnitKind.OTHER)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="unit_name_unique_per_municipality")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
