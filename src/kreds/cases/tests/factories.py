@@ -1,0 +1,43 @@
+import datetime
+
+import factory
+
+from kreds.cases.models import Case, CaseAssignment, Child
+from kreds.core.crypto import cpr_blind_index, encrypt_cpr
+from kreds.tenancy.tests.factories import MunicipalityFactory, UnitFactory
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    first_name = factory.Faker("first_name", locale="da_DK")
+    last_name = factory.Faker("last_name", locale="da_DK")
+    birth_date = datetime.date(2015, 3, 14)
+
+    class Params:
+        cpr = None
+
+    @factory.lazy_attribute
+    def cpr_encrypted(self) -> str:
+        return encrypt_cpr(self.cpr) if self.cpr else ""
+
+    @factory.lazy_attribute
+    def cpr_index(self) -> str:
+        return cpr_blind_index(self.cpr) if self.cpr else ""
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    child = factory.SubFactory(ChildFactory, municipality=factory.SelfAttribute("..municipality"))
+    responsible_unit = factory.SubFactory(UnitFactory, municipality=factory.SelfAttribute("..municipality"))
+    opened_on = datetime.date(2026, 1, 5)
+    external_ref = factory.Sequence(lambda n: f"27.12.00-G01-{n:04d}-26")
+
+
+def assign(case: Case, user) -> CaseAssignment:
+    return CaseAssignment.objects.create(case=case, user=user)
