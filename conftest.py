@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import time
+
 import pytest
 
 from kreds.accounts.constants import Role
@@ -82,6 +84,7 @@ def login(client):
 
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session["_kreds_epoch"] = user.session_epoch
+        session["_kreds_login_at"] = session["_kreds_last_seen"] = time.time()
         session.save()
         return client
 

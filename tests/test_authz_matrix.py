@@ -1,0 +1,186 @@
+"""The authorization matrix (SECURITY 1, 2): every URL pattern × every actor kind → expected outcome.
+
+A URL pattern without a row here fails the suite, so a new view cannot ship without deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from kreds.accounts.constants import Role
+from kreds.accounts.models import Membership
+from kreds.accounts.tests.factories import staff
+
+ACTORS = [
+    "anonymous",
+    "outsider",  # another municipality
+    "colleague",  # same municipality, not related to the case
+    "facilitator",  # same municipality, facilitator role, not on the case
+    "practitioner",  # unit practitioner; the case is referred to the unit
+    "caseworker",  # assigned to the case
+    "leader",  # leads the case's responsible unit
+    "administrator",
+]
+
+OK = "ok"  # 2xx, or a redirect that is not to the login page
+LOGIN = "login"  # redirect to login
+NOT_FOUND = "404"
+CLIENT_ERROR = "4xx"
+
+
+@dataclass
+class Row:
+    method: str
+    kwargs: Callable[[object], dict[str, object]] = lambda w: {}
+    expect: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str] = field(default_factory=dict)
+    default: str = NOT_FOUND  # for actors not listed in expect (anonymous defaults to LOGIN)
+    before_each: Callable[[object], None] | None = None  # restore state a previous actor changed
+
+
+def everyone(outcome: str = OK, anonymous: str = LOGIN) -> dict[str, str]:
+    return {a: (anonymous if a == "anonymous" else outcome) for a in ACTORS}
+
+
+def case_kw(w) -> dict[str, object]:
+    return {"public_id": w.case.public_id}
+
+
+EDITORS = {"caseworker": OK, "leader": OK}
+CASE_READERS = {"caseworker": OK, "leader": OK, "practitioner": OK}
+LISTERS = {"caseworker": OK, "colleague": OK, "practitioner": OK, "leader": OK, "outsider": OK}
+ADMIN = {"administrator": OK}
+
+MATRIX: dict[str, Row] = {
+    # Public allowlist (SECURITY 1)
+    "healthz": Row("get", expect=everyone(OK, anonymous=OK)),
+    "set_language": Row("post", data={"language": "da", "next": "/"}, expect=everyone(OK, anonymous=OK)),
+    "accessibility": Row("get", expect=everyone(OK, anonymous=OK)),
+    "accounts:login": Row("get", expect=everyone(OK, anonymous=OK)),
+    "accounts:logout": Row("post", expect=everyone(LOGIN, anonymous=LOGIN)),  # always back to login
+    # Any logged-in staff member
+    "home": Row("get", expect=everyone()),
+    "accounts:otp_verify": Row("get", expect=everyone()),
+    "accounts:otp_enrol": Row("get", expect=everyone()),
+    "accounts:security": Row("get", expect=everyone()),
+    # Administration: administrators only, never case content
+    "accounts:user_list": Row("get", expect=ADMIN),
+    "accounts:user_create": Row("get", expect=ADMIN),
+    "accounts:user_detail": Row("get", kwargs=lambda w: {"public_id": w.colleague.public_id}, expect=ADMIN),
+    "accounts:user_action": Row(
+        "post",
+        kwargs=lambda w: {"public_id": w.colleague.public_id, "action": "afslut-sessioner"},
+        expect=ADMIN,
+    ),
+    "accounts:membership_remove": Row(
+        "post",
+        kwargs=lambda w: {"public_id": w.spare.user.public_id, "membership_id": w.spare.public_id},
+        expect=ADMIN,
+    ),
+    # Cases
+    "cases:my_cases": Row("get", expect=LISTERS),
+    "cases:create": Row("get", expect={"caseworker": OK, "colleague": OK, "leader": OK, "outsider": OK}),
+    "cases:detail": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "cases:edit": Row("get", kwargs=case_kw, expect=EDITORS),
+    "cases:close": Row("get", kwargs=case_kw, expect=EDITORS),
+    "cases:reopen": Row("post", kwargs=case_kw, expect=EDITORS),
+    "cases:team": Row("get", kwargs=case_kw, expect=EDITORS),
+    "cases:unassign": Row(
+        "post", kwargs=lambda w: {"public_id": w.case.public_id, "user_id": w.caseworker.public_id}, expect=EDITORS
+    ),
+    "cases:refer": Row("post", kwargs=case_kw, expect=EDITORS),
+    "cases:safety": Row("get", kwargs=case_kw, expect=EDITORS),
+    "cases:reveal_cpr": Row("get", kwargs=case_kw, expect={"caseworker": OK}),
+    "cases:siblings": Row("get", kwargs=case_kw, expect=EDITORS),
+    "cases:sibling_unlink": Row(
+        "post",
+        kwargs=lambda w: {"public_id": w.case.public_id, "child_id": w.sibling.public_id},
+        expect=EDITORS,
+        before_each=lambda w: w.case.child.siblings.add(w.sibling),
+    ),
+    "audit:case_access_log": Row("get", kwargs=case_kw, expect={"leader": OK}),
+}
+
+
+def all_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace: str = "") -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+                walk(p.url_patterns, ns)
+            elif isinstance(p, URLPattern):
+                assert p.name, f"URL pattern {p.pattern} has no name; every URL needs a name and a matrix row"
+                names.add(f"{namespace}{p.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_pattern_has_a_matrix_row():
+    names = all_url_names()
+    missing = sorted(names - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - names)
+    assert not missing, f"URL patterns without an authorization matrix row: {missing}"
+    assert not stale, f"Matrix rows for URL patterns that no longer exist: {stale}"
+
+
+def classify(response) -> str:
+    if response.status_code in (301, 302, 303):
+        return LOGIN if "/konto/log-ind/" in response["Location"] else OK
+    if 200 <= response.status_code < 300:
+        return OK
+    if response.status_code == 404:
+        return NOT_FOUND
+    return f"{response.status_code}"
+
+
+@pytest.fixture
+def matrix_world(world):
+    # A sibling to unlink, and a spare membership an administrator may remove.
+    from kreds.cases.tests.factories import CaseFactory
+
+    sibling_case = CaseFactory(municipality=world.municipality, responsible_unit=world.authority)
+    world.case.child.siblings.add(sibling_case.child)
+    world.sibling = sibling_case.child
+    spare_user = staff(world.authority, Role.PRACTITIONER, username="spare")
+    world.spare = Membership.objects.get(user=spare_user)
+    return world
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_authorization_matrix(name, matrix_world, client, login):
+    row = MATRIX[name]
+    url = reverse(name, kwargs=row.kwargs(matrix_world))
+    mismatches = []
+    for actor in ACTORS:
+        client.logout()
+        if row.before_each:
+            row.before_each(matrix_world)
+        if actor != "anonymous":
+            login(getattr(matrix_world, actor))
+        expected = row.expect.get(actor, LOGIN if actor == "anonymous" else row.default)
+        response = getattr(client, row.method)(url, data=row.data)
+        outcome = classify(response)
+        if outcome != expected:
+            mismatches.append(f"{actor}: expected {expected}, got {outcome} ({response.status_code})")
+    assert not mismatches, f"{name} {url}:\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("name", ["cases:detail", "cases:edit", "cases:reveal_cpr", "audit:case_access_log"])
+def test_foreign_municipality_case_is_404_for_everyone_here(name, matrix_world, client, login):
+    url = reverse(name, kwargs={"public_id": matrix_world.other_case.public_id})
+    for actor in ACTORS[2:]:
+        login(getattr(matrix_world, actor))
+        assert client.get(url).status_code == 404, actor
+
+
+def test_unknown_object_is_404(matrix_world, client, login):
+    login(matrix_world.caseworker)
+    assert client.get(reverse("cases:detail", kwargs={"public_id": uuid.uuid4()})).status_code == 404
