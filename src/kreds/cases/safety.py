@@ -34,7 +34,11 @@ class GateState:
 
 def safety_gate(case: Case) -> GateState:
     """Whether network-involving actions are blocked on ``case``, and why."""
-    if not case.safety_concern:
+    # Read the flag fresh: a stale in-memory case must never let an action through the gate.
+    from kreds.cases.models import Case
+
+    concern = Case.objects.filter(pk=case.pk).values_list("safety_concern", flat=True).first()
+    if not concern:
         return GateState(False, "", None)
     latest = case.risk_assessments.order_by("-assessed_on", "-id").first()
     if latest is None:

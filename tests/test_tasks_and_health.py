@@ -1,0 +1,42 @@
+"""Background work: a real task enqueued and run by db_worker; /healthz reports it (on both databases)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from kreds.core.models import WorkerHeartbeat
+from kreds.core.tasks import heartbeat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_db_worker_runs_an_enqueued_task(client):
+    assert client.get(reverse("healthz")).json()["worker"]["ok"] is False
+    result = heartbeat.enqueue("test-worker")
+    assert DBTaskResult.objects.filter(id=result.id).exists()
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    assert DBTaskResult.objects.get(id=result.id).status == "SUCCESSFUL"
+    assert WorkerHeartbeat.objects.filter(worker="test-worker").exists()
+    body = client.get(reverse("healthz")).json()
+    assert body == {
+        "status": "ok",
+        "database": {"ok": True, "engine": body["database"]["engine"]},
+        "worker": body["worker"],
+    }
+    assert body["worker"]["ok"] is True
+
+
+def test_healthz_holds_no_personal_data(world, client):
+    body = client.get(reverse("healthz")).content.decode()
+    assert world.case.child.last_name not in body and world.caseworker.username not in body
+
+
+def test_mail_goes_through_mailers(settings):
+    from django.core.mail import EmailMessage
+
+    assert "default" in settings.MAILERS
+    EmailMessage("Emne", "Tekst", to=["a@kommune.invalid"]).send()
+    assert len(mail.outbox) == 1
