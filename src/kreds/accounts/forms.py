@@ -52,4 +52,4 @@ class MembershipForm(KredsForm):
 
     def __init__(self, *args: Any, municipality_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(municipality_id=municipality_id)  # type: ignore[attr-defined]
+        self.fields["unit"].queryset = Unit.objects.filter(municipality_id=municipality_id)  # type: ignore[attr-defined,misc]

@@ -26,7 +26,7 @@ def two_factor_required(request: HttpRequest) -> bool:
         return False
     if settings.DEMO_MODE:
         return False
-    return not user.is_verified()  # type: ignore[union-attr]
+    return not user.is_verified()  # type: ignore[attr-defined]
 
 
 class RequireTwoFactorMiddleware:

@@ -26,7 +26,7 @@ class User(AbstractUser):
     # Bumped to end every session of the user at once (administrator action, deactivation).
     session_epoch = models.PositiveIntegerField(default=0)
 
-    objects: ClassVar[UserManager[User]] = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")

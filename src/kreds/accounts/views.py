@@ -63,7 +63,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(Action.LOGOUT, actor=request.user, purpose=Purpose.SECURITY)  # type: ignore[arg-type]
+        record(Action.LOGOUT, actor=request.user, purpose=Purpose.SECURITY)
     logout(request)  # flushes the session: the old cookie is dead
     messages.success(request, _("You are logged out."))
     return redirect("accounts:login")
@@ -140,7 +140,7 @@ def _require_admin(request: HttpRequest) -> User:
 
 def _get_managed_user(actor: User, public_id: str) -> User:
     try:
-        return User.objects.get(public_id=public_id, municipality_id=actor.municipality_id)
+        return User.objects.get(public_id=public_id, municipality_id=actor.municipality_id)  # type: ignore[misc]
     except (User.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
 
@@ -149,7 +149,7 @@ def _get_managed_user(actor: User, public_id: str) -> User:
 def user_list(request: HttpRequest) -> HttpResponse:
     actor = _require_admin(request)
     users = (
-        User.objects.filter(municipality_id=actor.municipality_id)
+        User.objects.filter(municipality_id=actor.municipality_id)  # type: ignore[misc]
         .prefetch_related("memberships__unit")
         .order_by("first_name", "last_name")
     )

@@ -37,19 +37,33 @@ ACTIONS: dict[str, str] = {
 }
 
 
+def _staff(user: Actor) -> User | None:
+    """The user as an active staff member of a municipality, or None (anonymous, inactive, no municipality)."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    staff: User = user
+    return staff if staff.municipality_id is not None else None
+
+
+def _municipality_id(staff: User) -> int:
+    assert staff.municipality_id is not None
+    return staff.municipality_id
+
+
 def _active_staff(user: Actor) -> bool:
-    return bool(user.is_authenticated and user.is_active and getattr(user, "municipality_id", None))
+    return _staff(user) is not None
 
 
 def unit_ids_with_role(user: Actor, *roles: Role) -> set[int]:
     """Units where the user holds any of ``roles`` (cached per request object)."""
-    if not _active_staff(user):
+    staff = _staff(user)
+    if staff is None:
         return set()
-    cache: dict[str, set[int]] = user.__dict__.setdefault("_kreds_role_units", {})
+    cache: dict[str, set[int]] = staff.__dict__.setdefault("_kreds_role_units", {})
     key = ",".join(sorted(roles))
     if key not in cache:
         cache[key] = set(
-            user.memberships.filter(role__in=roles, unit__municipality_id=user.municipality_id).values_list(
+            staff.memberships.filter(role__in=roles, unit__municipality_id=_municipality_id(staff)).values_list(
                 "unit_id", flat=True
             )
         )
@@ -68,8 +82,10 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
     """Cases the user may see. Administrators see none; other municipalities never."""
     from kreds.cases.models import Case
 
-    if not _active_staff(user):
+    staff = _staff(user)
+    if staff is None:
         return Case.objects.none()
+    mid = _municipality_id(staff)
     leader_units = unit_ids_with_role(user, Role.LEADER)
     practitioner_units = unit_ids_with_role(user, Role.PRACTITIONER)
     caseworker_units = unit_ids_with_role(user, Role.CASEWORKER)
@@ -80,16 +96,17 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
         condition |= Q(responsible_unit_id__in=leader_units) | Q(referred_units__in=leader_units)
     if practitioner_units:
         condition |= Q(referred_units__in=practitioner_units)
-    ids = Case.objects.filter(condition, municipality_id=user.municipality_id).values("pk")
-    return Case.objects.filter(pk__in=ids, municipality_id=user.municipality_id)
+    ids = Case.objects.filter(condition, municipality_id=mid).values("pk")
+    return Case.objects.filter(pk__in=ids, municipality_id=mid)
 
 
 def is_assigned(user: Actor, case: Case) -> bool:
-    if not _active_staff(user):
+    staff = _staff(user)
+    if staff is None:
         return False
-    cache: dict[int, bool] = user.__dict__.setdefault("_kreds_assigned", {})
+    cache: dict[int, bool] = staff.__dict__.setdefault("_kreds_assigned", {})
     if case.pk not in cache:
-        cache[case.pk] = case.assignments.filter(user_id=user.pk).exists()
+        cache[case.pk] = case.assignments.filter(user_id=staff.pk).exists()
     return cache[case.pk]
 
 
@@ -105,17 +122,21 @@ def creatable_units(user: Actor) -> QuerySet[Unit]:
     """Units for which the user may open cases (as caseworker or leader there)."""
     from kreds.tenancy.models import Unit
 
-    ids = unit_ids_with_role(user, Role.CASEWORKER, Role.LEADER)
-    return Unit.objects.filter(pk__in=ids, municipality_id=getattr(user, "municipality_id", None))
+    staff = _staff(user)
+    if staff is None:
+        return Unit.objects.none()
+    ids = unit_ids_with_role(staff, Role.CASEWORKER, Role.LEADER)
+    return Unit.objects.filter(pk__in=ids, municipality_id=_municipality_id(staff))
 
 
 def can(user: Actor, action: str, obj: Any = None) -> bool:
     """The single entry point for permission questions."""
     if action not in ACTIONS:
         raise KeyError(f"Unknown policy action {action!r}")
-    if not _active_staff(user):
+    staff = _staff(user)
+    if staff is None:
         return False
-    if obj is not None and getattr(obj, "municipality_id", None) not in (None, user.municipality_id):
+    if obj is not None and getattr(obj, "municipality_id", None) not in (None, staff.municipality_id):
         return False
     match action:
         case "case.list":

@@ -112,7 +112,7 @@ class CloseCaseForm(KredsForm):
 
 
 class AssignForm(KredsForm):
-    user = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)  # type: ignore[arg-type]
+    user: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Caseworker"), queryset=None)
 
     def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +163,7 @@ class RevealCprForm(KredsForm):
 
 
 class SiblingForm(KredsForm):
-    sibling_case = forms.ModelChoiceField(label=_("Sibling's case"), queryset=None)  # type: ignore[arg-type]
+    sibling_case: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Sibling's case"), queryset=None)
 
     def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

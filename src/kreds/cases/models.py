@@ -28,7 +28,7 @@ class Child(TimestampedModel, VersionedModel):
     interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
     siblings = models.ManyToManyField("self", symmetrical=True, blank=True, verbose_name=_("siblings"))
 
-    objects: ClassVar[models.Manager[Child]] = AuditedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[models.Manager[Child]] = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("child")
@@ -88,7 +88,7 @@ class Case(TimestampedModel, VersionedModel):
         _("honour-related conflict or negative social control may be involved"), default=False
     )
 
-    objects: ClassVar[models.Manager[Case]] = AuditedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[models.Manager[Case]] = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")

@@ -124,7 +124,7 @@ def update_case(
     cpr: str | None = None,
 ) -> Case:
     """Change a case and its child. Refused when someone else saved in between (optimistic lock)."""
-    locked = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
+    locked: Case = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
     if locked.version != version:
         raise StaleEdit(
             _(
@@ -166,7 +166,7 @@ def update_case(
 @transaction.atomic
 def close_case(*, actor: User, case: Case, reason: str, closed_on: datetime.date | None = None) -> Case:
     """Close a case. Nothing is deleted; the case can be reopened."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked: Case = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status == CaseStatus.CLOSED:
         raise KredsError(_("The case is already closed."))
     if not reason.strip():
@@ -182,7 +182,7 @@ def close_case(*, actor: User, case: Case, reason: str, closed_on: datetime.date
 
 @transaction.atomic
 def reopen_case(*, actor: User, case: Case) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked: Case = Case.objects.select_for_update().get(pk=case.pk)
     if locked.status == CaseStatus.OPEN:
         raise KredsError(_("The case is already open."))
     locked.status = CaseStatus.OPEN
@@ -229,7 +229,7 @@ def refer_case(*, actor: User, case: Case, unit: Unit) -> None:
 
 @transaction.atomic
 def set_safety_concern(*, actor: User, case: Case, concern: bool) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked: Case = Case.objects.select_for_update().get(pk=case.pk)
     if locked.safety_concern == concern:
         return locked
     locked.safety_concern = concern

@@ -23,7 +23,7 @@ class DateInput(forms.DateInput):
 class KredsFormMixin:
     """Adds DKFDS classes to widgets and wires errors to inputs for screen readers."""
 
-    default_renderer = KredsFormRenderer
+    default_renderer: Any = KredsFormRenderer
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,5 +55,5 @@ class KredsForm(KredsFormMixin, forms.Form):
     pass
 
 
-class KredsModelForm(KredsFormMixin, forms.ModelForm):
+class KredsModelForm(KredsFormMixin, forms.ModelForm):  # type: ignore[type-arg]
     pass

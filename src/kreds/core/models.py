@@ -20,7 +20,7 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
-class AuditedQuerySet(models.QuerySet):
+class AuditedQuerySet(models.QuerySet[Any]):
     """Bulk writes bypass the services and their audit trail, so they are refused (Open Zaak's idea)."""
 
     def update(self, **kwargs: Any) -> int:
