@@ -21,7 +21,7 @@ help:
 $(VENV)/.installed: uv.lock pyproject.toml .python-version
 	@test -n "$(PYTHON)" || { echo "Python 3.12 not found (pyenv install 3.12.1)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+	test -x $(UV) || { $(PY) -m ensurepip --upgrade >/dev/null && $(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8; }
 	$(UV) sync --frozen --quiet
 	touch $@
 
@@ -56,7 +56,7 @@ typecheck: $(VENV)/.installed
 
 checks: $(VENV)/.installed
 	KREDS_ENV=test $(PY) manage.py makemigrations --check --dry-run -v1
-	KREDS_ENV=production SECRET_KEY=check-deploy-$$(head -c 24 /dev/urandom | base64 | tr -d '/+=') \
+	KREDS_ENV=production SECRET_KEY=$$(head -c 64 /dev/urandom | base64 | tr -d '/+=\n') \
 	  CPR_KEYS=k1:$$(head -c 32 /dev/urandom | base64) CPR_INDEX_KEY=$$(head -c 32 /dev/urandom | base64) \
 	  ALLOWED_HOSTS=kreds.example.dk DATABASE_URL=sqlite:////tmp/kreds-check.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING

@@ -221,7 +221,12 @@ WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 180)
 
 MAILERS = {
     "default": {
-        "BACKEND": env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        "BACKEND": env(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if PRODUCTION
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
         "OPTIONS": (
             {
                 "host": env("EMAIL_HOST", "localhost"),
@@ -230,7 +235,8 @@ MAILERS = {
                 "password": env("EMAIL_HOST_PASSWORD", ""),
                 "use_tls": env_bool("EMAIL_USE_TLS", True),
             }
-            if (env("EMAIL_BACKEND") or "").endswith("smtp.EmailBackend")
+            if (env("EMAIL_BACKEND") or ("smtp" if PRODUCTION else "")).endswith("smtp.EmailBackend")
+            or (PRODUCTION and not env("EMAIL_BACKEND"))
             else {}
         ),
     }

@@ -156,6 +156,9 @@ def test_key_rotation(world, settings):
     assert new.startswith("k2:") and new != old
     assert decrypt_cpr(new) == "1403150123"
     assert services.rotate_cpr_keys() == 0
+    from django.core.management import call_command
+
+    call_command("rotate_cpr_keys")
 
 
 def test_case_list_query_count_does_not_grow(world, client, login):
