@@ -17,7 +17,7 @@ from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record
-from kreds.authz.policies import can, creatable_units, visible_cases
+from kreds.authz.policies import can, creatable_units, has_role, visible_cases
 from kreds.cases import panels, selectors, services
 from kreds.cases.constants import RiskOutcome
 from kreds.cases.forms import (
@@ -66,6 +66,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """The caseworker's case list. Search terms come by POST and stay in the session (never in the URL)."""
     user = _user(request)
     _require(request, "case.list")
+    default = {"status": "open", "scope": "mine" if has_role(user, Role.CASEWORKER) else "all"}
     if request.method == "POST":
         if "reset" in request.POST:
             request.session.pop(SEARCH_SESSION_KEY, None)
@@ -77,8 +78,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             selectors.audit_search(user, flt, selectors.case_list(user, flt).count())
             return redirect("cases:my_cases")
     else:
-        form = CaseSearchForm(initial=request.session.get(SEARCH_SESSION_KEY) or {"status": "open", "scope": "mine"})
-    stored = request.session.get(SEARCH_SESSION_KEY) or {"status": "open", "scope": "mine"}
+        form = CaseSearchForm(initial=request.session.get(SEARCH_SESSION_KEY) or default)
+    stored = request.session.get(SEARCH_SESSION_KEY) or default
     flt = _filter_from(stored)
     page = Paginator(selectors.case_list(user, flt), 25).get_page(request.GET.get("side"))
     record(Action.CASE_LIST, actor=user, details={"count": page.paginator.count, "page": page.number})

@@ -10,8 +10,13 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     municipality = getattr(user, "municipality", None) if user is not None and user.is_authenticated else None
     nav: list[tuple[str, str]] = []
-    if user is not None and user.is_authenticated:
+    show_nav = False
+    from kreds.accounts.middleware import two_factor_required
+
+    if user is not None and user.is_authenticated and not two_factor_required(request):
         from kreds.authz.policies import can
+
+        show_nav = True
 
         if can(user, "case.list"):
             nav.append(("cases:my_cases", "cases"))
@@ -21,4 +26,5 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
         "DEMO_MODE": settings.DEMO_MODE,
         "current_municipality": municipality,
         "nav_items": [name for _, name in nav],
+        "show_nav": show_nav,
     }
