@@ -102,3 +102,30 @@ def test_truncated_tail_is_detected(db):
 def test_audit_details_never_hold_a_cpr(db):
     event = record(Action.CASE_SEARCH, actor=None, details={"criterion": "søgte 1403150123"})
     assert event.details["criterion"] == "søgte [CPR]"
+
+
+def test_read_retention_purges_payload_and_chain_still_verifies(world):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from kreds.audit.services import purge_expired_reads
+
+    with time_machine.travel(timezone.now() - timedelta(days=200)):
+        record(Action.CASE_VIEW, actor=world.caseworker, person_concerned="child-1")
+        record(Action.CASE_UPDATE, actor=world.caseworker, person_concerned="child-1")
+    record(Action.CASE_VIEW, actor=world.caseworker, person_concerned="child-1")
+    assert purge_expired_reads() == 1
+    old_read = AuditEvent.objects.get(action=Action.CASE_VIEW, purged_at__isnull=False)
+    assert old_read.actor is None and old_read.person_concerned == ""
+    assert AuditEvent.objects.filter(action=Action.CASE_UPDATE, person_concerned="child-1").exists()
+    assert AuditEvent.objects.filter(action=Action.CASE_VIEW, purged_at__isnull=True).count() == 1
+    assert list(verify_chain()) == []
+    # A change event cannot be passed off as purged.
+    change = AuditEvent.objects.get(action=Action.CASE_UPDATE)
+    _raw(
+        f"UPDATE {AuditEvent._meta.db_table} SET purged_at = %s, person_concerned = '' WHERE seq = %s",
+        [timezone.now(), change.seq],
+    )
+    assert any("only read events" in p.problem for p in verify_chain())

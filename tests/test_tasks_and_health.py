@@ -40,3 +40,16 @@ def test_mail_goes_through_mailers(settings):
     assert "default" in settings.MAILERS
     EmailMessage("Emne", "Tekst", to=["a@kommune.invalid"]).send()
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_daily_jobs_run_in_the_worker():
+    from kreds.audit.tasks import purge_expired_reads_task
+    from kreds.core.tasks import prune_finished_heartbeats
+
+    heartbeat.enqueue("w")
+    purge = purge_expired_reads_task.enqueue()
+    prune = prune_finished_heartbeats.enqueue(0)
+    call_command("db_worker", "--batch", "--no-startup-delay")
+    assert DBTaskResult.objects.get(id=purge.id).status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(id=prune.id).status == "SUCCESSFUL"

@@ -25,6 +25,22 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise NotImplementedError("Audit events are append-only.")
 
+    def _erase_payload(self, now: Any) -> int:
+        """Retention only (services.purge_expired_reads): blank the personal payload, keep the chain."""
+        return super().update(
+            actor=None,
+            actor_label="",
+            municipality=None,
+            object_type="",
+            object_id="",
+            person_concerned="",
+            purpose="",
+            request_id="",
+            ip=None,
+            details={},
+            purged_at=now,
+        )
+
 
 class AuditEvent(models.Model):
     seq = models.BigAutoField(primary_key=True)
@@ -45,6 +61,9 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    payload_digest = models.CharField(max_length=64)
+    # Set when the payload of a read event was erased after the retention period (DOMAIN §13).
+    purged_at = models.DateTimeField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -67,12 +86,11 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise NotImplementedError("Audit events are append-only.")
 
-    def canonical(self) -> str:
+    def payload_canonical(self) -> str:
+        """Everything that identifies people; erased for read events after the retention period."""
         payload = {
-            "occurred_at": self.occurred_at.isoformat(),
             "actor": self.actor_id,
             "actor_label": self.actor_label,
-            "action": self.action,
             "municipality": self.municipality_id,
             "object_type": self.object_type,
             "object_id": self.object_id,
@@ -84,8 +102,13 @@ class AuditEvent(models.Model):
         }
         return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
 
+    def compute_payload_digest(self) -> str:
+        return hashlib.sha256(self.payload_canonical().encode()).hexdigest()
+
     def compute_hash(self) -> str:
-        return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
+        """The chain link covers time, action and the payload digest, so a purged payload keeps the chain intact."""
+        header = f"{self.prev_hash}|{self.occurred_at.isoformat()}|{self.action}|{self.payload_digest}"
+        return hashlib.sha256(header.encode()).hexdigest()
 
 
 class AuditChainHead(models.Model):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from kreds.audit.constants import Action, Purpose
+from kreds.audit.constants import READ_ACTIONS, Action, Purpose
 from kreds.audit.models import GENESIS, AuditChainHead, AuditEvent
 from kreds.core.logging import redact
 from kreds.core.request_context import current_client_ip, current_request_id
@@ -64,6 +64,7 @@ def record(
             details=_clean(details or {}),
             prev_hash=head.last_hash,
         )
+        event.payload_digest = event.compute_payload_digest()
         event.hash = event.compute_hash()
         event.save()
         head.last_hash = event.hash
@@ -96,11 +97,34 @@ def verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
         for event in batch:
             if event.prev_hash != expected_prev:
                 yield ChainProblem(event.seq, "previous hash does not match: a row before it was changed or removed")
-            if event.compute_hash() != event.hash:
+            if event.purged_at is None and event.compute_payload_digest() != event.payload_digest:
                 yield ChainProblem(event.seq, "content does not match its hash: the row was changed")
+            elif event.purged_at is not None and event.action not in READ_ACTIONS:
+                yield ChainProblem(event.seq, "only read events may be purged: the row was changed")
+            if event.compute_hash() != event.hash:
+                yield ChainProblem(event.seq, "time, action or digest do not match the hash: the row was changed")
             expected_prev = event.hash
             last_seq, last_hash = event.seq, event.hash
             cursor = event.seq
     head = AuditChainHead.objects.filter(id=1).first()
     if head is not None and (head.last_seq != last_seq or head.last_hash != last_hash):
         yield ChainProblem(last_seq, "the chain head does not match the last row: rows at the end were removed")
+
+
+def purge_expired_reads(*, retention_days: int | None = None) -> int:
+    """Erase the personal payload of read events older than the retention period (default 6 months).
+
+    Changes, exports and security events are kept with the case. The chain still verifies: each link covers
+    the payload's digest, not the payload itself.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    days = retention_days if retention_days is not None else settings.AUDIT_READ_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    with transaction.atomic():
+        expired = AuditEvent.objects.filter(
+            occurred_at__lt=cutoff, purged_at__isnull=True, action__in=[str(a) for a in READ_ACTIONS]
+        )
+        return expired._erase_payload(timezone.now())

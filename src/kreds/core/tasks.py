@@ -15,3 +15,16 @@ def heartbeat(worker: str = "") -> str:
     name = worker or socket.gethostname()
     WorkerHeartbeat.objects.update_or_create(worker=name, defaults={"beat_at": timezone.now()})
     return name
+
+
+@task()
+def prune_finished_heartbeats(keep_hours: int = 24) -> int:
+    """Daily: heartbeat results are only needed until the next beat."""
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(hours=keep_hours)
+    old = DBTaskResult.objects.finished().filter(task_path=heartbeat.module_path, finished_at__lt=cutoff)
+    deleted, _ = old.delete()
+    return deleted
