@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -57,7 +58,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             record(Action.LOGIN, actor=user, purpose=Purpose.SECURITY)
             return redirect(_safe_next(request))
         form.add_error(None, _("The username or password is wrong."))
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    context = {"form": form, "next": request.GET.get("next", "")}
+    if settings.DEMO_MODE:
+        from kreds.accounts.demo import DEMO_PASSWORD, STAFF
+
+        context["demo_accounts"] = [
+            (u, f"{f} {la}", ", ".join(str(r.label) for _, r in roles)) for u, f, la, roles in STAFF
+        ]
+        context["demo_password"] = DEMO_PASSWORD
+    return render(request, "accounts/login.html", context)
 
 
 @require_POST

@@ -12,24 +12,12 @@ from django.utils import timezone
 from faker import Faker
 
 from kreds.accounts.constants import Role
+from kreds.accounts.demo import DEMO_PASSWORD, STAFF
 from kreds.accounts.models import Membership, User
 from kreds.cases import services
 from kreds.cases.constants import RiskOutcome
 from kreds.cases.models import Case
 from kreds.tenancy.models import Municipality, Unit, UnitKind
-
-DEMO_PASSWORD = "kreds-demo-2026"  # noqa: S105 - fictional demo accounts only
-
-STAFF = [
-    # username, first, last, [(unit, role)]
-    ("raadgiver", "Rikke", "Rådgiver", [("MyndighedsCenter", Role.CASEWORKER)]),
-    ("raadgiver2", "Omar", "Hansen", [("MyndighedsCenter", Role.CASEWORKER)]),
-    ("ungeraadgiver", "Sofie", "Ungeberg", [("UngeCenter", Role.CASEWORKER)]),
-    ("familiecenter", "Peter", "Pædagog", [("FamilieCenter", Role.PRACTITIONER)]),
-    ("moedeleder", "Mette", "Mødeleder", [("FamilieCenter", Role.FACILITATOR)]),
-    ("leder", "Lars", "Leder", [("MyndighedsCenter", Role.LEADER)]),
-    ("admin", "Anne", "Administrator", [("MyndighedsCenter", Role.ADMINISTRATOR)]),
-]
 
 CLOSE_REASONS = ["Indsatsen er afsluttet, og barnets trivsel er stabil.", "Familien er fraflyttet kommunen."]
 
