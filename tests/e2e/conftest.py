@@ -59,7 +59,10 @@ def browser_page(monkeypatch) -> Iterator:
     """A fresh Chromium page. The Django ORM is used from the test while Playwright's loop runs."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+        message = f"Chromium not found at {CHROMIUM} (scripts/system-deps installs Debian's chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)  # CI must never pass by skipping the browser test
+        pytest.skip(message)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SHOTS_DIR.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
