@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "kreds.authz",
     "kreds.audit",
     "kreds.cases",
+    "kreds.network",
+    "kreds.consent",
 ]
 
 MIDDLEWARE = [

@@ -26,6 +26,15 @@ class Action(models.TextChoices):
     SAFETY_CONCERN = "case.safety_concern", _("Recorded safety concern (§ 18 stk. 3)")
     RISK_ASSESSMENT = "case.risk_assessment", _("Recorded risk assessment")
     SAFETY_GATE_BLOCK = "case.safety_gate_block", _("Blocked by the safety gate")
+    # Network map (DOMAIN §3)
+    NETWORK_VIEW = "network.view", _("Viewed network map")
+    NETWORK_CONSENT = "network.consent", _("Recorded consent to make the network map")
+    NETWORK_PERSON_ADD = "network.person_add", _("Added person to network map")
+    NETWORK_PERSON_UPDATE = "network.person_update", _("Changed person on network map")
+    NETWORK_PERSON_REMOVE = "network.person_remove", _("Removed person from network map")
+    NETWORK_RELATION = "network.relation", _("Changed relation on network map")
+    CONSENT_GIVEN = "consent.given", _("Recorded consent to share information")
+    CONSENT_WITHDRAWN = "consent.withdrawn", _("Recorded withdrawal of consent")
     # Accounts and sessions
     LOGIN = "auth.login", _("Logged in")
     LOGIN_FAILED = "auth.login_failed", _("Failed login")
@@ -48,7 +57,14 @@ class Action(models.TextChoices):
 
 # Actions that are reads of personal data (subject to read-log retention).
 READ_ACTIONS = frozenset(
-    {Action.CASE_VIEW, Action.CASE_LIST, Action.CASE_SEARCH, Action.CPR_REVEAL, Action.ACCESS_LOG_VIEW}
+    {
+        Action.CASE_VIEW,
+        Action.NETWORK_VIEW,
+        Action.CASE_LIST,
+        Action.CASE_SEARCH,
+        Action.CPR_REVEAL,
+        Action.ACCESS_LOG_VIEW,
+    }
 )
 
 

@@ -49,7 +49,8 @@ class AuditEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
+    # No ``choices`` on purpose: the registry grows with every capability and must not need a migration.
+    action = models.CharField(max_length=40, db_index=True)
     municipality = models.ForeignKey(
         "tenancy.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -78,6 +79,7 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise NotImplementedError("Audit events are append-only.")
@@ -85,6 +87,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise NotImplementedError("Audit events are append-only.")
+
+    def get_action_display(self) -> str:
+        try:
+            return str(Action(self.action).label)
+        except ValueError:
+            return self.action
 
     def payload_canonical(self) -> str:
         """Everything that identifies people; erased for read events after the retention period."""

@@ -1,0 +1,136 @@
+"""Consents and the one question every sending capability asks: may this go to that person now?
+
+Later capabilities (invitations, minutes, agreement summaries, participant links) call :func:`may_share` right
+before they send, and refuse with ``decision.reason`` when it is not allowed. The answer is never cached, so a
+withdrawal takes effect at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kreds.accounts.models import User
+from kreds.audit.constants import Action, Purpose
+from kreds.audit.services import record
+from kreds.cases.models import Case
+from kreds.cases.safety import safety_gate
+from kreds.consent.constants import Category
+from kreds.consent.models import SharingConsent
+from kreds.core.exceptions import KredsError
+from kreds.network.constants import ConsentGiverRole
+from kreds.network.models import NetworkPerson, NetworkPersonVersion
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+
+def _audit(action: Action, actor: User, case: Case, consent: SharingConsent) -> None:
+    record(
+        action,
+        actor=actor,
+        municipality=case.municipality,
+        object_type="sharing_consent",
+        object_id=str(consent.public_id),
+        person_concerned=str(case.child.public_id),
+        purpose=Purpose.CASEWORK,
+        details={"categories": list(consent.categories)},
+    )
+
+
+@transaction.atomic
+def give_consent(
+    *,
+    actor: User,
+    case: Case,
+    given_by: str,
+    role: ConsentGiverRole,
+    categories: Iterable[Category | str],
+    recipients: Iterable[NetworkPerson],
+    purpose: str,
+    given_on: datetime.date,
+) -> SharingConsent:
+    cats = sorted({str(c) for c in categories})
+    people = list(recipients)
+    if not given_by.strip():
+        raise KredsError(_("Write who gave the consent."))
+    if not cats or set(cats) - set(Category.values):
+        raise KredsError(_("Choose which information the consent covers."))
+    if not people:
+        raise KredsError(_("Choose who may receive the information."))
+    if any(p.map.case_id != case.pk for p in people):
+        raise KredsError(_("Recipients must be people on this child's network map."))
+    if not purpose.strip():
+        raise KredsError(_("Write the purpose of sharing the information."))
+    if given_on > timezone.localdate():
+        raise KredsError(_("The consent date cannot be in the future."))
+    consent = SharingConsent.objects.create(
+        case=case,
+        given_by=given_by.strip(),
+        given_by_role=role,
+        categories=cats,
+        purpose=purpose.strip(),
+        given_on=given_on,
+        recorded_by=actor,
+    )
+    consent.recipients.set(people)
+    _audit(Action.CONSENT_GIVEN, actor, case, consent)
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, actor: User, consent: SharingConsent) -> SharingConsent:
+    """Withdrawal takes effect at once (forvaltningsloven § 28)."""
+    locked = SharingConsent.objects.select_for_update().get(pk=consent.pk)
+    if locked.withdrawn_at is not None:
+        raise KredsError(_("The consent is already withdrawn."))
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = actor
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "updated_at"])
+    _audit(Action.CONSENT_WITHDRAWN, actor, locked.case, locked)
+    return locked
+
+
+def may_share(
+    *, case: Case, category: Category, person: NetworkPerson, at: datetime.datetime | None = None
+) -> Decision:
+    """May information of ``category`` about ``case`` go to ``person`` at ``at`` (now)? With the reason if not."""
+    when = at or timezone.now()
+    gate = safety_gate(case)
+    if gate.is_open:
+        return Decision(False, gate.reason)
+    if person.map.case_id != case.pk:
+        return Decision(False, _("The person is not on this child's network map."))
+    version = (
+        NetworkPersonVersion.objects.filter(person=person, valid_from__lte=when)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=when))
+        .first()
+    )
+    if version is None or version.removed:
+        return Decision(False, _("The person is no longer on the network map."))
+    if version.is_professional:
+        return Decision(True, _("Professional: sharing follows the law's own rules; record the basis when sending."))
+    consents = SharingConsent.objects.filter(
+        case=case, recipients=person, given_on__lte=timezone.localtime(when).date()
+    ).exclude(withdrawn_at__lte=when)
+    for consent in consents:
+        if str(category) in consent.categories:
+            return Decision(
+                True,
+                _("Covered by the consent given by %(name)s on %(date)s.")
+                % {"name": consent.given_by, "date": consent.given_on.strftime("%d.%m.%Y")},
+            )
+    return Decision(
+        False,
+        _("There is no valid consent to share %(category)s with %(person)s.")
+        % {"category": str(Category(str(category)).label).lower(), "person": version.name},
+    )
