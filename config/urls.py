@@ -11,6 +11,7 @@ urlpatterns = [
     path("konto/", include("kreds.accounts.urls")),
     path("sager/", include("kreds.cases.urls")),
     path("audit/", include("kreds.audit.urls")),
+    path("sager/<uuid:public_id>/netvaerk/", include("kreds.network.urls")),
 ]
 
 handler400 = "kreds.core.views.bad_request"

@@ -41,6 +41,7 @@ class Row:
     data: dict[str, str] = field(default_factory=dict)
     default: str = NOT_FOUND  # for actors not listed in expect (anonymous defaults to LOGIN)
     before_each: Callable[[object], None] | None = None  # restore state a previous actor changed
+    data_fn: Callable[[object], dict[str, str]] | None = None
 
 
 def everyone(outcome: str = OK, anonymous: str = LOGIN) -> dict[str, str]:
@@ -55,6 +56,7 @@ EDITORS = {"caseworker": OK, "leader": OK}
 CASE_READERS = {"caseworker": OK, "leader": OK, "practitioner": OK}
 LISTERS = {"caseworker": OK, "colleague": OK, "practitioner": OK, "leader": OK, "outsider": OK}
 ADMIN = {"administrator": OK}
+NETWORK_EDITORS = {"caseworker": OK, "leader": OK, "practitioner": OK}
 
 MATRIX: dict[str, Row] = {
     # Public allowlist (SECURITY 1)
@@ -104,6 +106,34 @@ MATRIX: dict[str, Row] = {
         before_each=lambda w: w.case.child.siblings.add(w.sibling),
     ),
     "audit:case_access_log": Row("get", kwargs=case_kw, expect={"leader": OK}),
+    # Network map (issue 3): readers of the case see it; the referred unit continues it (part 2)
+    "network:map": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "network:list": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "network:compare": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "network:svg": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "network:consent": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "network:person_edit": Row(
+        "get", kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id}, expect=CASE_READERS
+    ),
+    "network:person_add": Row("get", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "network:person_move": Row(
+        "post",
+        kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id},
+        data={"ring": "1"},
+        expect=NETWORK_EDITORS,
+    ),
+    "network:person_remove": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id}, expect=NETWORK_EDITORS
+    ),
+    "network:relation_set": Row(
+        "post",
+        kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id},
+        data_fn=lambda w: {"other": str(w.other_person.public_id), "kind": "knows"},
+        expect=NETWORK_EDITORS,
+    ),
+    "network:consent_withdraw": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "consent_id": w.sharing.public_id}, expect=NETWORK_EDITORS
+    ),
 }
 
 
@@ -151,6 +181,33 @@ def matrix_world(world):
     world.sibling = sibling_case.child
     spare_user = staff(world.authority, Role.PRACTITIONER, username="spare")
     world.spare = Membership.objects.get(user=spare_user)
+    # A network map with consent, two persons and a sharing consent.
+    import datetime
+
+    from kreds.consent.services import give_consent
+    from kreds.network import services as network
+    from kreds.network.models import Sector
+
+    network.record_map_consent(
+        actor=world.caseworker, case=world.case, given_by="Mor", role="parent", given_on=datetime.date(2026, 1, 1)
+    )
+    family = Sector.objects.get(municipality=world.municipality, key="family")
+    world.person = network.add_person(
+        actor=world.caseworker, case=world.case, data={"name": "Inge", "relation": "mormor", "sector": family}
+    )
+    world.other_person = network.add_person(
+        actor=world.caseworker, case=world.case, data={"name": "Ole", "relation": "onkel", "sector": family}
+    )
+    world.sharing = give_consent(
+        actor=world.caseworker,
+        case=world.case,
+        given_by="Mor",
+        role="parent",
+        categories=["minutes"],
+        recipients=[world.person],
+        purpose="Møde",
+        given_on=datetime.date(2026, 1, 1),
+    )
     return world
 
 
@@ -166,7 +223,8 @@ def test_authorization_matrix(name, matrix_world, client, login):
         if actor != "anonymous":
             login(getattr(matrix_world, actor))
         expected = row.expect.get(actor, LOGIN if actor == "anonymous" else row.default)
-        response = getattr(client, row.method)(url, data=row.data)
+        data = row.data_fn(matrix_world) if row.data_fn else row.data
+        response = getattr(client, row.method)(url, data=data)
         outcome = classify(response)
         if outcome != expected:
             mismatches.append(f"{actor}: expected {expected}, got {outcome} ({response.status_code})")

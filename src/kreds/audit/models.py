@@ -79,7 +79,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
 
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise NotImplementedError("Audit events are append-only.")

@@ -34,6 +34,8 @@ ACTIONS: dict[str, str] = {
     "case.link_siblings": "link or unlink siblings",
     "case.view_access_log": "see who has looked at a case",
     "admin.manage_users": "create users, change roles, deactivate, end sessions, reset 2FA",
+    "network.view": "see the child's network map, its history and consents",
+    "network.edit": "change the network map and record consents",
 }
 
 
@@ -151,6 +153,14 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
             return can_see_case(user, obj) and (is_assigned(user, obj) or leads_case_unit(user, obj))
         case "case.reveal_cpr":
             return is_assigned(user, obj) and bool(obj.child.cpr_encrypted)
+        case "network.view":
+            return can_see_case(user, obj)
+        case "network.edit":
+            return can_see_case(user, obj) and (
+                is_assigned(user, obj)
+                or leads_case_unit(user, obj)
+                or obj.referred_units.filter(pk__in=unit_ids_with_role(user, Role.PRACTITIONER, Role.LEADER)).exists()
+            )
         case "case.view_access_log":
             return leads_case_unit(user, obj)
         case "admin.manage_users":

@@ -5,3 +5,6 @@ class NetworkConfig(AppConfig):
     name = "kreds.network"
     label = "network"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kreds.network import panels  # noqa: F401 - registers the case overview panel

@@ -81,3 +81,47 @@ def size_per_sector_over_time(case: Case) -> list[tuple[datetime.datetime, dict[
         )
         series.append((instant, dict(counts)))
     return series
+
+
+def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, object]:
+    """Everything the SVG template needs (two queries for persons/relations, one for sectors)."""
+    from kreds.network.layout import CENTRE_RADIUS, RING_WIDTH, SIZE, layout, ring_band
+    from kreds.network.models import Sector
+
+    versions = persons_as_of(case, at)
+    sectors = list(Sector.objects.filter(municipality_id=case.municipality_id, active=True).order_by("order", "id"))
+    geometry, nodes = layout(
+        [
+            {
+                "person_id": str(v.person.public_id),
+                "name": v.name,
+                "relation": v.relation,
+                "sector_key": v.sector.key,
+                "ring": v.ring,
+                "quality": v.quality,
+                "safe_adult": v.safe_adult,
+                "professional": v.is_professional,
+            }
+            for v in versions
+        ],
+        [{"key": s.key, "name": s.name, "colour": s.colour} for s in sectors],
+    )
+    by_id = {n.person_id: n for n in nodes}
+    pk_to_public = {v.person_id: str(v.person.public_id) for v in versions}
+    lines = []
+    for rel in relations_as_of(case, at):
+        a, b = pk_to_public.get(rel.relation.a_id), pk_to_public.get(rel.relation.b_id)
+        if a in by_id and b in by_id:
+            lines.append({"a": by_id[a], "b": by_id[b], "kind": rel.kind})
+    return {
+        "size": SIZE,
+        "half": SIZE // 2,
+        "centre_radius": CENTRE_RADIUS,
+        "rings": [ring_band(r)[1] for r in (1, 2, 3)],
+        "ring_width": RING_WIDTH,
+        "sectors": geometry,
+        "nodes": nodes,
+        "lines": lines,
+        "child_name": case.child.first_name,
+        "versions": versions,
+    }

@@ -1,0 +1,342 @@
+"""Network map screens: map, accessible list, person forms, relations, consents, compare, SVG download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kreds.accounts.models import User
+from kreds.audit.constants import Action, Purpose
+from kreds.audit.services import record
+from kreds.authz.policies import can
+from kreds.cases.models import Case
+from kreds.cases.selectors import get_case
+from kreds.consent import services as consent_services
+from kreds.consent.models import SharingConsent
+from kreds.core.exceptions import KredsError, StaleEdit
+from kreds.network import selectors, services
+from kreds.network.constants import ConsentGiverRole, RelationKind
+from kreds.network.forms import CompareForm, MapConsentForm, PersonForm, RelationForm, SharingConsentForm, end_of_day
+from kreds.network.models import NetworkPerson, Sector
+
+SORTS = {"navn": "name", "naerhed": "ring", "kvalitet": "quality"}
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _case(request: HttpRequest, public_id: str, action: str, *, audit_view: str = "") -> Case:
+    """The case if the user may ``action`` on its network (404 otherwise); reads are audit-logged."""
+    user = _user(request)
+    case = get_case(user, public_id)
+    if not can(user, action, case):
+        record(
+            Action.ACCESS_DENIED,
+            actor=user,
+            object_type="case",
+            object_id=str(case.public_id),
+            details={"policy": action, "path": request.path[:200]},
+        )
+        raise Http404
+    record(
+        Action.NETWORK_VIEW,
+        actor=user,
+        municipality=case.municipality,
+        object_type="network_map",
+        object_id=str(case.public_id),
+        person_concerned=str(case.child.public_id),
+        purpose=Purpose.CASEWORK,
+        details={"view": audit_view or request.resolver_match.url_name if request.resolver_match else ""},
+    )
+    return case
+
+
+def _person(case: Case, person_id: str) -> NetworkPerson:
+    try:
+        return NetworkPerson.objects.select_related("map__case").get(public_id=person_id, map__case=case)
+    except (NetworkPerson.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _base_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    network_map = services.get_or_create_map(case=case)
+    return {"case": case, "network_map": network_map, "can_edit": can(_user(request), "network.edit", case)}
+
+
+@login_required
+def network_map(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.view")
+    context = _base_context(request, case)
+    context["drawing"] = selectors.map_drawing(case)
+    return render(request, "network/map.html", context)
+
+
+@login_required
+def network_list(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.view")
+    context = _base_context(request, case)
+    versions = selectors.persons_as_of(case)
+    sector_filter = request.GET.get("sektor", "")
+    if sector_filter:
+        versions = [v for v in versions if v.sector.key == sector_filter]
+    if request.GET.get("tryg") == "1":
+        versions = [v for v in versions if v.safe_adult]
+    sort = SORTS.get(request.GET.get("sorter", ""), "name")
+    groups: dict[Sector, list[Any]] = {}
+    for v in sorted(versions, key=lambda v: (v.sector.order, getattr(v, sort), v.name)):
+        groups.setdefault(v.sector, []).append(v)
+    context.update(
+        {
+            "groups": list(groups.items()),
+            "count": len(versions),
+            "sectors": Sector.objects.filter(municipality_id=case.municipality_id, active=True).order_by("order"),
+            "sector_filter": sector_filter,
+            "safe_only": request.GET.get("tryg") == "1",
+            "sort": request.GET.get("sorter", "navn"),
+        }
+    )
+    return render(request, "network/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.edit")
+    context = _base_context(request, case)
+    if not context["network_map"].has_consent:
+        messages.info(request, _("Record who gave consent to make the network map before adding people."))
+        return redirect("network:consent", public_id=case.public_id)
+    form = PersonForm(request.POST or None, municipality_id=case.municipality_id)
+    if request.GET.get("sektor"):
+        form.fields["sector"].initial = Sector.objects.filter(
+            municipality_id=case.municipality_id, key=request.GET["sektor"]
+        ).first()
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.add_person(actor=_user(request), case=case, data=data)
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("%(name)s is added to the network map.") % {"name": data["name"]})
+            if "another" in request.POST:
+                return redirect("network:person_add", public_id=case.public_id)
+            return redirect(request.POST.get("next") or "network:list", public_id=case.public_id)
+    context.update({"form": form, "adding": True})
+    return render(request, "network/person_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, public_id: str, person_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.view")
+    person = _person(case, person_id)
+    try:
+        current = services.current_version(person)
+    except KredsError as exc:
+        raise Http404 from exc
+    context = _base_context(request, case)
+    initial = {k: getattr(current, k) for k in services.PERSON_FIELDS}
+    initial["version"] = current.pk
+    form = PersonForm(request.POST or None, initial=initial, municipality_id=case.municipality_id)
+    if request.method == "POST":
+        if not context["can_edit"]:
+            raise Http404
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+            try:
+                services.update_person(
+                    actor=_user(request), person=person, expected_version=form.cleaned_data["version"] or 0, data=data
+                )
+            except StaleEdit as exc:
+                form.add_error(None, exc.message)
+                fresh = request.POST.copy()
+                fresh["version"] = str(services.current_version(person).pk)
+                form.data = fresh
+            except KredsError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The changes are saved."))
+                return redirect("network:list", public_id=case.public_id)
+    others = [(str(v.person.public_id), v.name) for v in selectors.persons_as_of(case) if v.person_id != person.pk]
+    history = person.versions.select_related("changed_by", "changed_by_unit", "sector").order_by("-valid_from")
+    context.update(
+        {
+            "form": form,
+            "person": person,
+            "current": current,
+            "relation_form": RelationForm(people=others),
+            "history": history,
+            "adding": False,
+        }
+    )
+    return render(request, "network/person_form.html", context)
+
+
+@login_required
+@require_POST
+def person_remove(request: HttpRequest, public_id: str, person_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.edit")
+    person = _person(case, person_id)
+    try:
+        services.remove_person(
+            actor=_user(request), person=person, expected_version=int(request.POST.get("version") or 0)
+        )
+    except KredsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The person is removed from the map. The history keeps them."))
+    return redirect("network:list", public_id=case.public_id)
+
+
+@login_required
+@require_POST
+def person_move(request: HttpRequest, public_id: str, person_id: str) -> HttpResponse:
+    """Move to another ring/sector: by drag on the map (htmx) or by the buttons in the list (no JS)."""
+    case = _case(request, public_id, "network.edit")
+    person = _person(case, person_id)
+    try:
+        current = services.current_version(person)
+        ring = int(request.POST.get("ring") or current.ring)
+        sector_key = request.POST.get("sektor") or current.sector.key
+        sector = Sector.objects.filter(municipality_id=case.municipality_id, key=sector_key).first()
+        if sector is None:
+            raise KredsError(_("Choose one of the municipality's sectors."))
+        services.move_person(
+            actor=_user(request),
+            person=person,
+            expected_version=int(request.POST.get("version") or current.pk),
+            ring=ring,
+            sector=sector,
+        )
+    except (KredsError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("The person could not be moved.")))
+    if request.headers.get("HX-Request"):
+        context = _base_context(request, case)
+        context["drawing"] = selectors.map_drawing(case)
+        return render(request, "network/map.html#svg", context)
+    return redirect(request.POST.get("next") or "network:list", public_id=case.public_id)
+
+
+@login_required
+@require_POST
+def relation_set(request: HttpRequest, public_id: str, person_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.edit")
+    person = _person(case, person_id)
+    other = _person(case, request.POST.get("other", ""))
+    kind = request.POST.get("kind") or None
+    try:
+        services.set_relation(
+            actor=_user(request), first=person, second=other, kind=RelationKind(kind) if kind else None
+        )
+    except (KredsError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", _("Choose a relation.")))
+    else:
+        messages.success(request, _("The relation is saved."))
+    return redirect("network:person_edit", public_id=case.public_id, person_id=person.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.view")
+    context = _base_context(request, case)
+    user = _user(request)
+    people = [
+        (str(v.person.public_id), f"{v.name} ({v.relation})")
+        for v in selectors.persons_as_of(case)
+        if not v.is_professional
+    ]
+    map_form = MapConsentForm(request.POST if request.POST.get("form") == "map" else None)
+    sharing_form = SharingConsentForm(request.POST if request.POST.get("form") == "sharing" else None, people=people)
+    if request.method == "POST":
+        if not context["can_edit"]:
+            raise Http404
+        try:
+            if request.POST.get("form") == "map" and map_form.is_valid():
+                services.record_map_consent(
+                    actor=user,
+                    case=case,
+                    given_by=map_form.cleaned_data["given_by"],
+                    role=ConsentGiverRole(map_form.cleaned_data["role"]),
+                    given_on=map_form.cleaned_data["given_on"],
+                    note=map_form.cleaned_data["note"],
+                )
+                messages.success(request, _("Consent to make the network map is recorded. You can now add people."))
+                return redirect("network:map", public_id=case.public_id)
+            if request.POST.get("form") == "sharing" and sharing_form.is_valid():
+                recipients = list(
+                    NetworkPerson.objects.filter(map__case=case, public_id__in=sharing_form.cleaned_data["recipients"])
+                )
+                consent_services.give_consent(
+                    actor=user,
+                    case=case,
+                    given_by=sharing_form.cleaned_data["given_by"],
+                    role=ConsentGiverRole(sharing_form.cleaned_data["role"]),
+                    categories=sharing_form.cleaned_data["categories"],
+                    recipients=recipients,
+                    purpose=sharing_form.cleaned_data["purpose"],
+                    given_on=sharing_form.cleaned_data["given_on"],
+                )
+                messages.success(request, _("The consent is recorded."))
+                return redirect("network:consent", public_id=case.public_id)
+        except KredsError as exc:
+            (map_form if request.POST.get("form") == "map" else sharing_form).add_error(None, exc.message)
+    consents = SharingConsent.objects.filter(case=case).prefetch_related("recipients__versions")
+    context.update(
+        {"map_form": map_form, "sharing_form": sharing_form, "consents": consents, "has_people": bool(people)}
+    )
+    return render(request, "network/consent.html", context)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, public_id: str, consent_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.edit")
+    try:
+        item = SharingConsent.objects.get(case=case, public_id=consent_id)
+    except (SharingConsent.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    try:
+        consent_services.withdraw_consent(actor=_user(request), consent=item)
+    except KredsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The consent is withdrawn. It takes effect at once."))
+    return redirect("network:consent", public_id=case.public_id)
+
+
+@login_required
+def compare(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.view")
+    context = _base_context(request, case)
+    form = CompareForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        first, second = end_of_day(form.cleaned_data["fra"]), end_of_day(form.cleaned_data["til"])
+        context.update(
+            {
+                "changes": selectors.compare(case, first, second),
+                "drawing_from": selectors.map_drawing(case, first),
+                "drawing_to": selectors.map_drawing(case, second),
+            }
+        )
+    context["form"] = form
+    context["sizes"] = selectors.size_per_sector_over_time(case)[-12:]
+    return render(request, "network/compare.html", context)
+
+
+@login_required
+def svg_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "network.view", audit_view="export_svg")
+    body = render_to_string("network/map_svg.html", {"drawing": selectors.map_drawing(case), "xml_declaration": True})
+    response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="netvaerkskort.svg"'
+    return response
