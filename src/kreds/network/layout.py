@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-SIZE = 1000  # viewBox is -SIZE/2 .. SIZE/2
+SIZE = 1240  # viewBox is -SIZE/2 .. SIZE/2 (room for sector labels outside the rings)
 CENTRE_RADIUS = 70
 RING_WIDTH = 125  # three rings: 70–195, 195–320, 320–445
 
@@ -67,7 +67,7 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> tupl
     for i, sector in enumerate(sectors):
         start, end = i * span, (i + 1) * span
         index[sector["key"]] = (i, sector)
-        lx, ly = _point((start + end) / 2, outer + 30)
+        lx, ly = _point((start + end) / 2, outer + 45)
         x1, y1 = _point(start, outer)
         x2, y2 = _point(end, outer)
         large = 1 if span > math.pi else 0

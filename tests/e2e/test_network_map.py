@@ -1,0 +1,96 @@
+"""Browser test: build a small network map with the keyboard (list view) and the mouse (drag on the map).
+
+axe-core runs on every page visited (see test_caseworker_flow.Browser).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+from kreds.network.selectors import persons_as_of
+
+from .test_caseworker_flow import Browser
+
+pytestmark = pytest.mark.e2e
+
+
+def _current(case, name):
+    return next(v for v in persons_as_of(case) if v.name == name)
+
+
+def test_build_map_by_keyboard_and_mouse(e2e_world, live_server, browser_page, totp_device):
+    world = e2e_world
+    case = world.case
+    base = f"/sager/{case.public_id}/netvaerk/"
+    b = Browser(browser_page, live_server.url)
+    page = browser_page
+    b.log_in(world.caseworker.username, totp_device(world.caseworker))
+
+    # Consent to map comes first.
+    b.goto(base + "samtykke/")
+    b.check("network-consent")
+    page.fill("#id_given_by", "Lise Holm (mor)")
+    page.locator("form:has(input[name=form][value=map]) button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/netvaerk/$"))
+    b.check("network-map-empty")
+
+    # Keyboard only: add two persons in the form, pressing Enter to submit.
+    for name, relation in (("Inge", "mormor"), ("Ole", "nabo")):
+        b.goto(base + "person/ny/")
+        if name == "Inge":
+            b.check("network-person-add")
+        page.focus("#id_name")
+        page.keyboard.type(name)
+        page.keyboard.press("Tab")
+        page.keyboard.type(relation)
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/netvaerk/liste/$"))
+    b.check("network-list")
+    assert {v.name for v in persons_as_of(case)} == {"Inge", "Ole"}
+
+    # Keyboard only: move Inge one ring closer with the list's button.
+    inge = _current(case, "Inge")
+    assert inge.ring == 2
+    page.locator("tr:has(a:text('Inge')) button:has(span.sr-only)").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert _current(case, "Inge").ring == 1
+
+    # Mouse: drag Ole to the outer ring of the fourth sector (school/daycare/leisure).
+    b.goto(base)
+    b.check("network-map")
+    ole = _current(case, "Ole")
+    page.set_viewport_size({"width": 1280, "height": 1600})  # the whole map on screen for the mouse
+    page.locator(".kreds-map-wrap").scroll_into_view_if_needed()
+    node = page.locator(f"g.node[data-person='{ole.person.public_id}']")
+    box = node.locator("circle").bounding_box()
+    angle = 3.5 * 2 * math.pi / 5
+    radius = 70 + 2.5 * 125
+    target = page.evaluate(
+        """([x, y]) => {
+            const svg = document.querySelector('.kreds-map-wrap svg');
+            const p = svg.createSVGPoint(); p.x = x; p.y = y;
+            const s = p.matrixTransform(svg.getScreenCTM());
+            return [s.x, s.y];
+        }""",
+        [radius * math.sin(angle), -radius * math.cos(angle)],
+    )
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(target[0], target[1], steps=12)
+    with page.expect_response(re.compile(r"/flyt/$")):
+        page.mouse.up()
+    page.wait_for_selector(f"g.node[data-person='{ole.person.public_id}']")
+    moved = _current(case, "Ole")
+    assert (moved.sector.key, moved.ring) == ("school", 3)
+    b.check("network-map-after-drag")
+
+    # History and comparison.
+    b.goto(base + f"person/{ole.person.public_id}/")
+    b.check("network-person")
+    b.goto(base + "sammenlign/?fra=2020-01-01&til=2099-12-31")
+    b.check("network-compare")
+    assert page.locator("#changes").count() == 1
