@@ -111,6 +111,7 @@ MATRIX: dict[str, Row] = {
     "network:list": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "network:compare": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "network:svg": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "network:pdf": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "network:consent": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "network:person_edit": Row(
         "get", kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id}, expect=CASE_READERS

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-SIZE = 1240  # viewBox is -SIZE/2 .. SIZE/2 (room for sector labels outside the rings)
+SIZE = 1400  # viewBox is -SIZE/2 .. SIZE/2 (room for sector labels outside the rings)
 CENTRE_RADIUS = 70
 RING_WIDTH = 125  # three rings: 70–195, 195–320, 320–445
 
@@ -26,6 +26,7 @@ class SectorGeometry:
     end: float
     label_x: float
     label_y: float
+    anchor: str  # text-anchor so long names run away from the circle
     path: str  # wedge outline for the background
 
 
@@ -72,7 +73,10 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> tupl
         x2, y2 = _point(end, outer)
         large = 1 if span > math.pi else 0
         path = f"M0,0 L{x1},{y1} A{outer},{outer} 0 {large} 1 {x2},{y2} Z"
-        geometry.append(SectorGeometry(sector["key"], sector["name"], sector["colour"], start, end, lx, ly, path))
+        anchor = "middle" if abs(lx) < 60 else ("start" if lx > 0 else "end")
+        geometry.append(
+            SectorGeometry(sector["key"], sector["name"], sector["colour"], start, end, lx, ly, anchor, path)
+        )
 
     cells: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for person in persons:
@@ -88,10 +92,14 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> tupl
         count = len(members)
         margin = span * 0.08
         usable = span - 2 * margin
+        # Crowded cells are laid out in several arcs (rows) inside the ring's band, ~60 units apart on each arc.
+        per_row = max(1, int(usable * (inner + outer_r) / 2 // 60))
+        rows = math.ceil(count / per_row)
         for k, person in enumerate(members):
-            angle = start + margin + usable * (k + 0.5) / count
-            # Crowded cells alternate between two radii so labels do not collide.
-            radius = inner + RING_WIDTH * (0.3 if k % 2 == 0 else 0.7) if count > 4 else (inner + outer_r) / 2
+            row, slot = divmod(k, per_row)
+            in_row = min(per_row, count - row * per_row)
+            angle = start + margin + usable * (slot + 0.5) / in_row
+            radius = inner + RING_WIDTH * (row + 0.5) / rows
             x, y = _point(angle, radius)
             nodes.append(
                 Node(

@@ -16,4 +16,5 @@ urlpatterns = [
     path("samtykke/<uuid:consent_id>/tilbagekald/", views.consent_withdraw, name="consent_withdraw"),
     path("sammenlign/", views.compare, name="compare"),
     path("kort.svg", views.svg_download, name="svg"),
+    path("kort.pdf", views.pdf_download, name="pdf"),
 ]

@@ -340,3 +340,13 @@ def svg_download(request: HttpRequest, public_id: str) -> HttpResponse:
     response = HttpResponse(body, content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="netvaerkskort.svg"'
     return response
+
+
+@login_required
+def pdf_download(request: HttpRequest, public_id: str) -> HttpResponse:
+    from kreds.network.pdf import map_pdf
+
+    case = _case(request, public_id, "network.view", audit_view="export_pdf")
+    response = HttpResponse(map_pdf(case), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="netvaerkskort.pdf"'
+    return response

@@ -168,3 +168,25 @@ def test_layout_is_deterministic_and_cell_lookup_inverts_it(mapped):
     keys = [s.key for s in first["sectors"]]
     for node in first["nodes"]:
         assert cell_for_point(node.x, node.y, keys) == (node.sector_key, node.ring)
+
+
+def test_svg_is_valid_with_every_line_style_and_pdf_is_pdfa(mapped, client, login):
+    login(mapped.caseworker)
+    family = Sector.objects.get(municipality=mapped.municipality, key="family")
+    people = [
+        services.add_person(
+            actor=mapped.caseworker,
+            case=mapped.case,
+            data={"name": f"P{q}", "relation": "x", "sector": family, "quality": q, "safe_adult": q == "supportive"},
+        )
+        for q in ("supportive", "ambivalent", "conflict", "broken")
+    ]
+    for other, kind in zip(people[1:], ("knows", "conflict", "broken"), strict=True):
+        services.set_relation(actor=mapped.caseworker, first=people[0], second=other, kind=kind)
+    root = ET.fromstring(client.get(reverse("network:svg", args=[mapped.case.public_id])).content)
+    assert len(root.findall(f".//{SVG}g[@class='node']")) == 4
+    assert len(root.findall(f".//{SVG}g[@class='relations']/{SVG}line")) == 3
+    response = client.get(reverse("network:pdf", args=[mapped.case.public_id]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and b"pdfaid" in response.content
+    assert AuditEvent.objects.filter(action=Action.NETWORK_VIEW, details__view="export_pdf").exists()

@@ -138,7 +138,11 @@ class Command(BaseCommand):
         services.link_siblings(actor=caseworkers[0], child=a.child, sibling=b.child)
         # A case shared by two caseworkers.
         services.assign_caseworker(actor=users["leder"], case=cases[6], user=caseworkers[1])
-        self.stdout.write(self.style.SUCCESS(f"Created {len(cases)} demo cases."))
+        from kreds.network.demo import seed_maps
+
+        owners = {c.pk: c.assignments.select_related("user").first().user for c in cases}  # type: ignore[union-attr]
+        maps = seed_maps([Case.objects.get(pk=c.pk) for c in cases], owners, options["seed"])
+        self.stdout.write(self.style.SUCCESS(f"Created {len(cases)} demo cases and {maps} network maps."))
         self._print_logins()
 
     def _print_logins(self) -> None:

@@ -1,0 +1,53 @@
+"""The network map as PDF/A-2b, rendered by typst from JSON data and the same SVG as on screen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typst
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kreds.cases.models import Case
+from kreds.network.selectors import map_drawing
+
+TEMPLATE = Path(__file__).resolve().parent / "typst" / "map.typ"
+
+
+def map_pdf(case: Case) -> bytes:
+    drawing = map_drawing(case)
+    svg = render_to_string("network/map_svg.html", {"drawing": drawing, "xml_declaration": True})
+    versions = drawing["versions"]
+    data = {
+        "title": _("Network map for %(name)s") % {"name": case.child.first_name},
+        "subtitle": _("As of %(date)s") % {"date": timezone.localdate().strftime("%d.%m.%Y")},
+        "municipality": case.municipality.name,
+        "footer": f"{case.municipality.name} · Kreds",
+        "legend_title": _("Legend"),
+        "legend_text": _(
+            "Rings: 1 closest to the child, 3 furthest out. Thick dark outline: safe adult. "
+            "Lines from the child: solid supportive, dashed ambivalent, red conflict, dotted broken contact."
+        ),
+        "sectors": [{"name": s.name, "colour": s.colour} for s in drawing["sectors"]],  # type: ignore[attr-defined]
+        "people_title": _("Persons on the map"),
+        "people_header": [_("Name"), _("Relation"), _("Sector"), _("Closeness"), _("Relation quality")],
+        "people": [
+            {
+                "name": v.name,
+                "relation": v.relation,
+                "sector": v.sector.name,
+                "ring": v.ring,
+                "quality": str(v.get_quality_display()),
+            }
+            for v in versions  # type: ignore[attr-defined]
+        ],
+    }
+    return bytes(
+        typst.compile(
+            str(TEMPLATE),
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False), "svg": svg},
+            pdf_standards=["a-2b"],
+        )
+    )
