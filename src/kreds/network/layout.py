@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-SIZE = 1400  # viewBox is -SIZE/2 .. SIZE/2 (room for sector labels outside the rings)
+SIZE = 1200  # viewBox is -SIZE/2 .. SIZE/2 (room for sector labels outside the rings)
 CENTRE_RADIUS = 70
 RING_WIDTH = 125  # three rings: 70–195, 195–320, 320–445
 

@@ -116,6 +116,9 @@ def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, ob
     return {
         "size": SIZE,
         "half": SIZE // 2,
+        # Wider than tall: long sector names left and right of the circle must not be cut off.
+        "width": SIZE + 600,
+        "x0": -(SIZE + 600) // 2,
         "centre_radius": CENTRE_RADIUS,
         "rings": [ring_band(r)[1] for r in (1, 2, 3)],
         "ring_width": RING_WIDTH,
