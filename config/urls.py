@@ -12,6 +12,7 @@ urlpatterns = [
     path("sager/", include("kreds.cases.urls")),
     path("audit/", include("kreds.audit.urls")),
     path("sager/<uuid:public_id>/netvaerk/", include("kreds.network.urls")),
+    path("indstillinger/sektorer/", include("kreds.network.settings_views")),
 ]
 
 handler400 = "kreds.core.views.bad_request"

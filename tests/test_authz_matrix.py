@@ -106,6 +106,8 @@ MATRIX: dict[str, Row] = {
         before_each=lambda w: w.case.child.siblings.add(w.sibling),
     ),
     "audit:case_access_log": Row("get", kwargs=case_kw, expect={"leader": OK}),
+    "network_settings:sectors": Row("get", expect=ADMIN),
+    "network_settings:sector_edit": Row("get", kwargs=lambda w: {"sector_id": w.sector.public_id}, expect=ADMIN),
     # Network map (issue 3): readers of the case see it; the referred unit continues it (part 2)
     "network:map": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "network:list": Row("get", kwargs=case_kw, expect=CASE_READERS),
@@ -193,6 +195,7 @@ def matrix_world(world):
         actor=world.caseworker, case=world.case, given_by="Mor", role="parent", given_on=datetime.date(2026, 1, 1)
     )
     family = Sector.objects.get(municipality=world.municipality, key="family")
+    world.sector = family
     world.person = network.add_person(
         actor=world.caseworker, case=world.case, data={"name": "Inge", "relation": "mormor", "sector": family}
     )

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from kreds.accounts.tests.factories import PASSWORD
 from kreds.network.selectors import persons_as_of
 
 from .test_caseworker_flow import Browser
@@ -94,3 +95,27 @@ def test_build_map_by_keyboard_and_mouse(e2e_world, live_server, browser_page, t
     b.goto(base + "sammenlign/?fra=2020-01-01&til=2099-12-31")
     b.check("network-compare")
     assert page.locator("#changes").count() == 1
+
+
+def test_administrator_configures_sectors(e2e_world, live_server, browser_page, totp_device):
+    world = e2e_world
+    b = Browser(browser_page, live_server.url)
+    page = browser_page
+    token = totp_device(world.administrator)
+    b.goto("/konto/log-ind/")
+    page.fill("input[name=username]", world.administrator.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/konto/to-faktor/"))
+    page.fill("input[name=otp_token]", token())
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/konto/brugere/"))
+    b.check("admin-users")
+    b.goto("/indstillinger/sektorer/")
+    b.check("admin-sectors")
+    page.fill("#id_name", "Fritid og foreninger")
+    page.fill("#id_order", "9")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/indstillinger/sektorer/$"))
+    assert page.locator("td a", has_text="Fritid og foreninger").count() == 1
+    b.check("admin-sectors-added")

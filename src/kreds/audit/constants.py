@@ -51,6 +51,7 @@ class Action(models.TextChoices):
     USER_ACTIVATE = "user.activate", _("Activated user")
     MEMBERSHIP_ADD = "user.membership_add", _("Added role")
     MEMBERSHIP_REMOVE = "user.membership_remove", _("Removed role")
+    SETTINGS_CHANGE = "settings.change", _("Changed municipality settings")
     # Authorization
     ACCESS_DENIED = "authz.denied", _("Access denied")
 

@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "case.link_siblings": "link or unlink siblings",
     "case.view_access_log": "see who has looked at a case",
     "admin.manage_users": "create users, change roles, deactivate, end sessions, reset 2FA",
+    "admin.manage_settings": "change the municipality's settings, such as the network map's sectors",
     "network.view": "see the child's network map, its history and consents",
     "network.edit": "change the network map and record consents",
 }
@@ -163,7 +164,7 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
             )
         case "case.view_access_log":
             return leads_case_unit(user, obj)
-        case "admin.manage_users":
+        case "admin.manage_users" | "admin.manage_settings":
             return is_administrator(user)
     return False
 

@@ -22,6 +22,8 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
             nav.append(("cases:my_cases", "cases"))
         if can(user, "admin.manage_users"):
             nav.append(("accounts:user_list", "admin"))
+        if can(user, "admin.manage_settings"):
+            nav.append(("network_settings:sectors", "settings"))
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "current_municipality": municipality,

@@ -247,3 +247,71 @@ def set_relation(
     _audit(
         Action.NETWORK_RELATION, actor, a.map.case, {"a": str(a.public_id), "b": str(b.public_id), "kind": kind or ""}
     )
+
+
+def _contrast_with_white(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def _check_colour(colour: str) -> None:
+    import re
+
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        raise KredsError(_("Write the colour as #rrggbb, for example #1f5fa8."))
+    if _contrast_with_white(colour) < 3:
+        raise KredsError(_("The colour is too light to be seen on white (contrast must be at least 3:1)."))
+
+
+@transaction.atomic
+def save_sector(
+    *,
+    actor: User,
+    municipality: Municipality,
+    name: str,
+    colour: str,
+    order: int,
+    active: bool,
+    is_professional: bool,
+    sector: Sector | None = None,
+) -> Sector:
+    """Create or change one of the municipality's sectors (DOMAIN §3: configurable per municipality)."""
+    from django.utils.text import slugify
+
+    if not name.strip():
+        raise KredsError(_("Write the sector's name."))
+    _check_colour(colour)
+    if sector is not None and sector.municipality_id != municipality.pk:
+        raise KredsError(_("Choose one of the municipality's sectors."))
+    if sector is not None and sector.active and not active:
+        in_use = NetworkPersonVersion.objects.filter(sector=sector, valid_to__isnull=True, removed=False).exists()
+        if in_use:
+            raise KredsError(_("The sector is in use on network maps. Move those people first."))
+    if sector is None:
+        base = slugify(name)[:30] or "sektor"
+        key, n = base, 1
+        while Sector.objects.filter(municipality=municipality, key=key).exists():
+            n += 1
+            key = f"{base}-{n}"
+        sector = Sector(municipality=municipality, key=key)
+    sector.name = name.strip()
+    sector.colour = colour.lower()
+    sector.order = order
+    sector.active = active
+    sector.is_professional = is_professional
+    sector.save()
+    record(
+        Action.SETTINGS_CHANGE,
+        actor=actor,
+        municipality=municipality,
+        object_type="sector",
+        object_id=str(sector.public_id),
+        purpose=Purpose.ADMINISTRATION,
+        details={"name": sector.name, "active": active},
+    )
+    return sector

@@ -146,3 +146,41 @@ def test_as_of_query_count_does_not_grow(world):
     assert len(persons) == 150
     assert len(large.captured_queries) == len(small.captured_queries) == 1
     assert NetworkPersonVersion.objects.count() == 150
+
+
+def test_sectors_are_configurable_with_visible_colours(world):
+    sectors = services.ensure_default_sectors(world.municipality)
+    new = services.save_sector(
+        actor=world.administrator,
+        municipality=world.municipality,
+        name="Fritid",
+        colour="#1A1A1A",
+        order=9,
+        active=True,
+        is_professional=False,
+    )
+    assert new.key == "fritid" and new.colour == "#1a1a1a"
+    with pytest.raises(KredsError):
+        services.save_sector(
+            actor=world.administrator,
+            municipality=world.municipality,
+            name="Lys",
+            colour="#ffff00",
+            order=1,
+            active=True,
+            is_professional=False,
+        )
+    _consent(world)
+    _add(world, "Inge")
+    with pytest.raises(KredsError):  # in use: cannot be taken out of use
+        services.save_sector(
+            actor=world.administrator,
+            municipality=world.municipality,
+            name="Familie",
+            colour=sectors[0].colour,
+            order=0,
+            active=False,
+            is_professional=False,
+            sector=sectors[0],
+        )
+    assert AuditEvent.objects.filter(action=Action.SETTINGS_CHANGE).exists()

@@ -1,0 +1,88 @@
+"""The municipality's network-map sectors, managed by administrators."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods
+
+from kreds.accounts.models import User
+from kreds.audit.constants import Action
+from kreds.audit.services import record
+from kreds.authz.policies import can
+from kreds.core.exceptions import KredsError
+from kreds.core.forms import KredsForm
+from kreds.network import services
+from kreds.network.models import Sector
+
+
+class SectorForm(KredsForm):
+    name = forms.CharField(label=_lazy("Name"), max_length=80)
+    colour = forms.CharField(
+        label=_lazy("Colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#4d4d4d"
+    )
+    order = forms.IntegerField(label=_lazy("Order"), min_value=0, max_value=99, initial=10)
+    is_professional = forms.BooleanField(label=_lazy("Professional sector"), required=False)
+    active = forms.BooleanField(label=_lazy("In use"), required=False, initial=True)
+
+
+def _admin(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not can(user, "admin.manage_settings"):
+        record(Action.ACCESS_DENIED, actor=user, details={"policy": "admin.manage_settings"})
+        raise Http404
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sector_list(request: HttpRequest) -> HttpResponse:
+    user = _admin(request)
+    assert user.municipality is not None
+    services.ensure_default_sectors(user.municipality)
+    form = SectorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_sector(actor=user, municipality=user.municipality, **form.cleaned_data)
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The sector is added."))
+            return redirect("network_settings:sectors")
+    sectors = Sector.objects.filter(municipality=user.municipality).order_by("order", "id")
+    return render(request, "network/sectors.html", {"sectors": sectors, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sector_edit(request: HttpRequest, sector_id: str) -> HttpResponse:
+    user = _admin(request)
+    try:
+        sector = Sector.objects.get(public_id=sector_id, municipality=user.municipality)
+    except (Sector.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    initial = {f: getattr(sector, f) for f in ("name", "colour", "order", "is_professional", "active")}
+    form = SectorForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assert user.municipality is not None
+            services.save_sector(actor=user, municipality=user.municipality, sector=sector, **form.cleaned_data)
+        except KredsError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("network_settings:sectors")
+    return render(request, "network/sector_form.html", {"sector": sector, "form": form})
+
+
+app_name = "network_settings"
+urlpatterns = [
+    path("", sector_list, name="sectors"),
+    path("<uuid:sector_id>/", sector_edit, name="sector_edit"),
+]
