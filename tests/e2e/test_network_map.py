@@ -119,3 +119,35 @@ def test_administrator_configures_sectors(e2e_world, live_server, browser_page, 
     page.wait_for_url(re.compile(r"/indstillinger/sektorer/$"))
     assert page.locator("td a", has_text="Fritid og foreninger").count() == 1
     b.check("admin-sectors-added")
+
+
+def test_side_panel_opens_person_from_map(e2e_world, live_server, browser_page, totp_device):
+    world = e2e_world
+    from kreds.network import services
+
+    services.record_map_consent(
+        actor=world.caseworker,
+        case=world.case,
+        given_by="Mor",
+        role="parent",
+        given_on=__import__("datetime").date(2026, 1, 1),
+    )
+    family = services.ensure_default_sectors(world.municipality)[0]
+    person = services.add_person(
+        actor=world.caseworker, case=world.case, data={"name": "Inge", "relation": "mormor", "sector": family}
+    )
+    b = Browser(browser_page, live_server.url)
+    page = browser_page
+    b.log_in(world.caseworker.username, totp_device(world.caseworker))
+    b.goto(f"/sager/{world.case.public_id}/netvaerk/")
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    page.locator(f"g.node[data-person='{person.public_id}'] a").click()
+    page.wait_for_selector("#side-panel #id_name")
+    assert page.url.endswith("/netvaerk/")  # stayed on the map
+    assert page.evaluate("document.activeElement.id") == "panel-title"
+    page.fill("#side-panel #id_relation", "mormor (mors mor)")
+    with page.expect_navigation():
+        page.locator("#side-panel button[type=submit]").first.click()
+    assert page.url.endswith("/netvaerk/")
+    assert services.current_version(person).relation == "mormor (mors mor)"
+    b.check("network-map-side-panel")

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
@@ -27,6 +27,12 @@ from kreds.network.forms import CompareForm, MapConsentForm, PersonForm, Relatio
 from kreds.network.models import NetworkPerson, Sector
 
 SORTS = {"navn": "name", "naerhed": "ring", "kvalitet": "quality"}
+# Where to go after a change: a fixed list, never a URL from the request (no open redirects).
+RETURN_TO = {"map": "network:map", "list": "network:list"}
+
+
+def _back(request: HttpRequest, case: Case) -> HttpResponse:
+    return redirect(RETURN_TO.get(request.POST.get("next", ""), "network:list"), public_id=case.public_id)
 
 
 def _user(request: HttpRequest) -> User:
@@ -72,6 +78,7 @@ def _base_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 @login_required
+@require_GET
 def network_map(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _case(request, public_id, "network.view")
     context = _base_context(request, case)
@@ -80,6 +87,7 @@ def network_map(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def network_list(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _case(request, public_id, "network.view")
     context = _base_context(request, case)
@@ -129,9 +137,10 @@ def person_add(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, _("%(name)s is added to the network map.") % {"name": data["name"]})
             if "another" in request.POST:
                 return redirect("network:person_add", public_id=case.public_id)
-            return redirect(request.POST.get("next") or "network:list", public_id=case.public_id)
+            return _back(request, case)
     context.update({"form": form, "adding": True})
-    return render(request, "network/person_form.html", context)
+    template = "network/person_form.html#panel" if request.headers.get("HX-Request") else "network/person_form.html"
+    return render(request, template, context)
 
 
 @login_required
@@ -165,7 +174,7 @@ def person_edit(request: HttpRequest, public_id: str, person_id: str) -> HttpRes
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("The changes are saved."))
-                return redirect("network:list", public_id=case.public_id)
+                return _back(request, case)
     others = [(str(v.person.public_id), v.name) for v in selectors.persons_as_of(case) if v.person_id != person.pk]
     history = person.versions.select_related("changed_by", "changed_by_unit", "sector").order_by("-valid_from")
     context.update(
@@ -178,7 +187,8 @@ def person_edit(request: HttpRequest, public_id: str, person_id: str) -> HttpRes
             "adding": False,
         }
     )
-    return render(request, "network/person_form.html", context)
+    template = "network/person_form.html#panel" if request.headers.get("HX-Request") else "network/person_form.html"
+    return render(request, template, context)
 
 
 @login_required
@@ -223,7 +233,7 @@ def person_move(request: HttpRequest, public_id: str, person_id: str) -> HttpRes
         context = _base_context(request, case)
         context["drawing"] = selectors.map_drawing(case)
         return render(request, "network/map.html#svg", context)
-    return redirect(request.POST.get("next") or "network:list", public_id=case.public_id)
+    return _back(request, case)
 
 
 @login_required
@@ -315,6 +325,7 @@ def consent_withdraw(request: HttpRequest, public_id: str, consent_id: str) -> H
 
 
 @login_required
+@require_GET
 def compare(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _case(request, public_id, "network.view")
     context = _base_context(request, case)
@@ -334,6 +345,7 @@ def compare(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def svg_download(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _case(request, public_id, "network.view", audit_view="export_svg")
     body = render_to_string("network/map_svg.html", {"drawing": selectors.map_drawing(case), "xml_declaration": True})
@@ -343,6 +355,7 @@ def svg_download(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def pdf_download(request: HttpRequest, public_id: str) -> HttpResponse:
     from kreds.network.pdf import map_pdf
 

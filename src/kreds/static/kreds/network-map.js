@@ -94,6 +94,27 @@ function enableDrag(wrap) {
   }, true);
 }
 
+// Clicking a person opens their details in the side panel (the link still works without JavaScript).
+function enableSidePanel(wrap) {
+  const panel = document.getElementById("side-panel");
+  if (!panel || !window.htmx) return;
+  wrap.addEventListener("click", (event) => {
+    // With pointer capture (for dragging) the click may be reported on the node group, not its link.
+    const node = event.target.closest("g.node");
+    const link = node && node.querySelector("a");
+    if (!link || event.defaultPrevented || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    window.htmx.ajax("GET", link.getAttribute("href"), { target: panel });
+  });
+}
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id === "side-panel") {
+    const title = document.getElementById("panel-title");
+    if (title) title.focus();
+  }
+});
+
 document.addEventListener("DOMContentLoaded", () => {
   document.documentElement.classList.add("kreds-has-js");
   for (const button of document.querySelectorAll("[data-print]")) {
@@ -102,5 +123,6 @@ document.addEventListener("DOMContentLoaded", () => {
   for (const wrap of document.querySelectorAll(".kreds-map-wrap")) {
     enableZoom(wrap);
     enableDrag(wrap);
+    enableSidePanel(wrap);
   }
 });
