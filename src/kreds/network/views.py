@@ -332,9 +332,11 @@ def compare(request: HttpRequest, public_id: str) -> HttpResponse:
     form = CompareForm(request.GET or None)
     if form.is_bound and form.is_valid():
         first, second = end_of_day(form.cleaned_data["fra"]), end_of_day(form.cleaned_data["til"])
+        changes = selectors.compare(case, first, second)
         context.update(
             {
-                "changes": selectors.compare(case, first, second),
+                "changes": changes,
+                "changed_ids": {c.person_id for c in changes},
                 "drawing_from": selectors.map_drawing(case, first),
                 "drawing_to": selectors.map_drawing(case, second),
             }

@@ -190,3 +190,12 @@ def test_svg_is_valid_with_every_line_style_and_pdf_is_pdfa(mapped, client, logi
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and b"pdfaid" in response.content
     assert AuditEvent.objects.filter(action=Action.NETWORK_VIEW, details__view="export_pdf").exists()
+
+
+def test_compare_marks_changed_people_on_the_maps(mapped, client, login):
+    login(mapped.caseworker)
+    _add_many(mapped, 2)
+    html = client.get(
+        reverse("network:compare", args=[mapped.case.public_id]), {"fra": "2020-01-01", "til": "2099-01-01"}
+    ).content.decode()
+    assert html.count('stroke="#b35900"') == 2  # both joined: marked on the "to" map
