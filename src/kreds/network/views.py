@@ -342,7 +342,11 @@ def compare(request: HttpRequest, public_id: str) -> HttpResponse:
             }
         )
     context["form"] = form
-    context["sizes"] = selectors.size_per_sector_over_time(case)[-12:]
+    names = dict(Sector.objects.filter(municipality_id=case.municipality_id).values_list("key", "name"))
+    context["sizes"] = [
+        (when, [(names.get(key, key), n) for key, n in counts.items()])
+        for when, counts in selectors.size_per_sector_over_time(case)[-12:]
+    ]
     return render(request, "network/compare.html", context)
 
 

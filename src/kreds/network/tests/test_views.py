@@ -199,3 +199,10 @@ def test_compare_marks_changed_people_on_the_maps(mapped, client, login):
         reverse("network:compare", args=[mapped.case.public_id]), {"fra": "2020-01-01", "til": "2099-01-01"}
     ).content.decode()
     assert html.count('stroke="#b35900"') == 2  # both joined: marked on the "to" map
+
+
+def test_size_over_time_shows_sector_names(mapped, client, login):
+    login(mapped.caseworker)
+    _add_many(mapped, 1)
+    html = client.get(reverse("network:compare", args=[mapped.case.public_id])).content.decode()
+    assert "Familie: 1" in html and "family: 1" not in html
