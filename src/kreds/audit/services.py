@@ -128,3 +128,26 @@ def purge_expired_reads(*, retention_days: int | None = None) -> int:
             occurred_at__lt=cutoff, purged_at__isnull=True, action__in=[str(a) for a in READ_ACTIONS]
         )
         return expired._erase_payload(timezone.now())
+
+
+def record_for_case(
+    action: Action,
+    *,
+    actor: User,
+    case: Any,
+    object_type: str = "case",
+    object_id: str = "",
+    details: dict[str, Any] | None = None,
+    purpose: Purpose = Purpose.CASEWORK,
+) -> AuditEvent:
+    """An event about (something on) a child's case: municipality and person concerned come from the case."""
+    return record(
+        action,
+        actor=actor,
+        municipality=case.municipality,
+        object_type=object_type,
+        object_id=object_id or str(case.public_id),
+        person_concerned=str(case.child.public_id),
+        purpose=purpose,
+        details=details,
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
-from kreds.audit.services import record
+from kreds.audit.services import record, record_for_case
 from kreds.cases.constants import CaseStatus, RiskOutcome
 from kreds.cases.models import Case, CaseAssignment, Child, RiskAssessment
 from kreds.core.crypto import cpr_blind_index, decrypt_cpr, encrypt_cpr, normalise_cpr
@@ -40,16 +40,7 @@ CASE_FIELDS = (
 
 
 def _audit_case(action: Action, actor: User, case: Case, details: dict[str, Any] | None = None) -> None:
-    record(
-        action,
-        actor=actor,
-        municipality=case.municipality,
-        object_type="case",
-        object_id=str(case.public_id),
-        person_concerned=str(case.child.public_id),
-        purpose=Purpose.CASEWORK,
-        details=details,
-    )
+    record_for_case(action, actor=actor, case=case, details=details)
 
 
 def _set_cpr(child: Child, cpr: str | None) -> bool:

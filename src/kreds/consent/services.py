@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kreds.accounts.models import User
-from kreds.audit.constants import Action, Purpose
-from kreds.audit.services import record
+from kreds.audit.constants import Action
+from kreds.audit.services import record_for_case
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
 from kreds.consent.constants import Category
@@ -35,14 +35,12 @@ class Decision:
 
 
 def _audit(action: Action, actor: User, case: Case, consent: SharingConsent) -> None:
-    record(
+    record_for_case(
         action,
         actor=actor,
-        municipality=case.municipality,
+        case=case,
         object_type="sharing_consent",
         object_id=str(consent.public_id),
-        person_concerned=str(case.child.public_id),
-        purpose=Purpose.CASEWORK,
         details={"categories": list(consent.categories)},
     )
 

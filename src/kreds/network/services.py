@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
-from kreds.audit.services import record
+from kreds.audit.services import record, record_for_case
 from kreds.cases.models import Case
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.network.constants import DEFAULT_SECTORS, ConsentGiverRole, RelationKind, ResourceTag
@@ -59,16 +59,7 @@ def ensure_default_sectors(municipality: Municipality) -> list[Sector]:
 
 
 def _audit(action: Action, actor: User, case: Case, details: dict[str, Any]) -> None:
-    record(
-        action,
-        actor=actor,
-        municipality=case.municipality,
-        object_type="network_map",
-        object_id=str(case.public_id),
-        person_concerned=str(case.child.public_id),
-        purpose=Purpose.CASEWORK,
-        details=details,
-    )
+    record_for_case(action, actor=actor, case=case, object_type="network_map", details=details)
 
 
 def _acting_unit_id(actor: User, case: Case) -> int | None:
