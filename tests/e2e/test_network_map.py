@@ -69,7 +69,7 @@ def test_build_map_by_keyboard_and_mouse(e2e_world, live_server, browser_page, t
     node = page.locator(f"g.node[data-person='{ole.person.public_id}']")
     box = node.locator("circle").bounding_box()
     angle = 3.5 * 2 * math.pi / 5
-    radius = 70 + 2.5 * 125
+    radius = 410  # the middle of ring 3 (layout.RING_EDGES)
     target = page.evaluate(
         """([x, y]) => {
             const svg = document.querySelector('.kreds-map-wrap svg');

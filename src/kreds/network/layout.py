@@ -14,7 +14,9 @@ from typing import Any
 
 SIZE = 1200  # viewBox is -SIZE/2 .. SIZE/2 (room for sector labels outside the rings)
 CENTRE_RADIUS = 70
-RING_WIDTH = 125  # three rings: 70–195, 195–320, 320–445
+# Ring edges from the centre outwards. The inner ring is widest: it is the shortest arc, and the closest
+# people are usually the most (and the most important) to read. The browser script reads these from the page.
+RING_EDGES = (CENTRE_RADIUS, 235, 355, 460)
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,7 @@ def _point(angle: float, radius: float) -> tuple[float, float]:
 
 
 def ring_band(ring: int) -> tuple[float, float]:
-    inner = CENTRE_RADIUS + (ring - 1) * RING_WIDTH
-    return inner, inner + RING_WIDTH
+    return float(RING_EDGES[ring - 1]), float(RING_EDGES[ring])
 
 
 def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> tuple[list[SectorGeometry], list[Node]]:
@@ -62,7 +63,7 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> tupl
     """
     n = max(len(sectors), 1)
     span = 2 * math.pi / n
-    outer = CENTRE_RADIUS + 3 * RING_WIDTH
+    outer = RING_EDGES[-1]
     geometry: list[SectorGeometry] = []
     index = {}
     for i, sector in enumerate(sectors):
@@ -99,7 +100,7 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> tupl
             row, slot = divmod(k, per_row)
             in_row = min(per_row, count - row * per_row)
             angle = start + margin + usable * (slot + 0.5) / in_row
-            radius = inner + RING_WIDTH * (row + 0.5) / rows
+            radius = inner + (outer_r - inner) * (row + 0.5) / rows
             x, y = _point(angle, radius)
             nodes.append(
                 Node(
@@ -122,7 +123,7 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> tupl
 def cell_for_point(x: float, y: float, sector_keys: list[str]) -> tuple[str, int]:
     """The sector and ring under a point (used when a person is dropped on the map)."""
     radius = math.hypot(x, y)
-    ring = min(3, max(1, int((radius - CENTRE_RADIUS) // RING_WIDTH) + 1))
+    ring = next((r for r in (1, 2) if radius < RING_EDGES[r]), 3)
     angle = math.atan2(x, -y) % (2 * math.pi)
     index = min(len(sector_keys) - 1, int(angle / (2 * math.pi / len(sector_keys))))
     return sector_keys[index], ring

@@ -85,7 +85,7 @@ def size_per_sector_over_time(case: Case) -> list[tuple[datetime.datetime, dict[
 
 def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, object]:
     """Everything the SVG template needs (two queries for persons/relations, one for sectors)."""
-    from kreds.network.layout import CENTRE_RADIUS, RING_WIDTH, SIZE, layout, ring_band
+    from kreds.network.layout import CENTRE_RADIUS, RING_EDGES, SIZE, layout, ring_band
     from kreds.network.models import Sector
 
     versions = persons_as_of(case, at)
@@ -120,8 +120,8 @@ def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, ob
         "width": SIZE + 600,
         "x0": -(SIZE + 600) // 2,
         "centre_radius": CENTRE_RADIUS,
-        "rings": [ring_band(r)[1] for r in (1, 2, 3)],
-        "ring_width": RING_WIDTH,
+        "rings": [int(ring_band(r)[1]) for r in (1, 2, 3)],
+        "ring_edges": ",".join(str(e) for e in RING_EDGES),
         "sectors": geometry,
         "nodes": nodes,
         "lines": lines,

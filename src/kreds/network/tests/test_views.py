@@ -186,6 +186,11 @@ def test_svg_is_valid_with_every_line_style_and_pdf_is_pdfa(mapped, client, logi
     root = ET.fromstring(client.get(reverse("network:svg", args=[mapped.case.public_id])).content)
     assert len(root.findall(f".//{SVG}g[@class='node']")) == 4
     assert len(root.findall(f".//{SVG}g[@class='relations']/{SVG}line")) == 3
+    # Numbers in SVG are never localised (a Danish decimal comma breaks the drawing).
+    for element in root.iter():
+        for attr in ("r", "x", "y", "x1", "y1", "x2", "y2"):
+            if element.get(attr) is not None:
+                float(element.get(attr))
     response = client.get(reverse("network:pdf", args=[mapped.case.public_id]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and b"pdfaid" in response.content

@@ -1,11 +1,9 @@
 // Network map enhancements: drag a person to another ring/sector, zoom, print.
 // The map works without this file: every person is a link, and the list view has keyboard buttons to move people.
-const CENTRE_RADIUS = 70;
-const RING_WIDTH = 125;
-
-function cellFor(x, y, sectors) {
+// The same geometry as kreds/network/layout.py; the ring edges come from the page (data-ring-edges).
+function cellFor(x, y, sectors, edges) {
   const radius = Math.hypot(x, y);
-  const ring = Math.min(3, Math.max(1, Math.floor((radius - CENTRE_RADIUS) / RING_WIDTH) + 1));
+  const ring = radius < edges[1] ? 1 : radius < edges[2] ? 2 : 3;
   let angle = Math.atan2(x, -y);
   if (angle < 0) angle += 2 * Math.PI;
   const index = Math.min(sectors.length - 1, Math.floor(angle / ((2 * Math.PI) / sectors.length)));
@@ -46,6 +44,7 @@ function enableZoom(wrap) {
 function enableDrag(wrap) {
   if (wrap.dataset.canEdit !== "1") return;
   const sectors = wrap.dataset.sectors.split(",");
+  const edges = wrap.dataset.ringEdges.split(",").map(Number);
   const token = wrap.querySelector("input[name=csrfmiddlewaretoken]").value;
   let drag = null;
 
@@ -71,7 +70,7 @@ function enableDrag(wrap) {
     const { node, moved, point } = drag;
     drag = null;
     if (!moved) return;
-    const cell = cellFor(point.x, point.y, sectors);
+    const cell = cellFor(point.x, point.y, sectors, edges);
     const body = new URLSearchParams({ ring: String(cell.ring), sektor: cell.sector });
     const url = wrap.dataset.moveUrlTemplate.replace("PERSON", node.dataset.person);
     const response = await fetch(url, {
