@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "kreds.cases",
     "kreds.network",
     "kreds.consent",
+    "kreds.participants",
+    "kreds.meetings",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +246,15 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kreds <kreds@localhost>")
+# Absolute address used in e-mails and letters (personal links must work outside the office).
+SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000").rstrip("/")
+
+# Personal links for participants without accounts (DOMAIN §11).
+PARTICIPANT_LINK_DAYS_AFTER_MEETING = env_int("PARTICIPANT_LINK_DAYS_AFTER_MEETING", 120)
+PARTICIPANT_LINK_RATE_WINDOW = env_int("PARTICIPANT_LINK_RATE_WINDOW", 600)  # seconds
+PARTICIPANT_LINK_RATE_PER_LINK = env_int("PARTICIPANT_LINK_RATE_PER_LINK", 120)
+PARTICIPANT_LINK_RATE_PER_IP = env_int("PARTICIPANT_LINK_RATE_PER_IP", 600)
+PARTICIPANT_LINK_BAD_TOKENS_PER_IP = env_int("PARTICIPANT_LINK_BAD_TOKENS_PER_IP", 20)
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True

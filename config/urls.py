@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kreds.core import views as core_views
+from kreds.meetings import views as meeting_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -13,6 +14,10 @@ urlpatterns = [
     path("audit/", include("kreds.audit.urls")),
     path("sager/<uuid:public_id>/netvaerk/", include("kreds.network.urls")),
     path("indstillinger/sektorer/", include("kreds.network.settings_views")),
+    path("sager/<uuid:public_id>/moeder/", include("kreds.meetings.case_urls")),
+    path("moeder/", include("kreds.meetings.urls")),
+    path("l/", include("kreds.participants.urls")),
+    path("om/netvaerksmoede/", meeting_views.leaflet_page, name="leaflet"),
 ]
 
 handler400 = "kreds.core.views.bad_request"

@@ -53,10 +53,46 @@ def case_kw(w) -> dict[str, object]:
 
 
 EDITORS = {"caseworker": OK, "leader": OK}
+FACILITATOR = {"facilitator": OK}
 CASE_READERS = {"caseworker": OK, "leader": OK, "practitioner": OK}
 LISTERS = {"caseworker": OK, "colleague": OK, "practitioner": OK, "leader": OK, "outsider": OK}
 ADMIN = {"administrator": OK}
 NETWORK_EDITORS = {"caseworker": OK, "leader": OK, "practitioner": OK}
+MEETING_READERS = {**CASE_READERS, "facilitator": OK}
+
+
+def meeting_kw(w) -> dict[str, object]:
+    return {"meeting_id": w.meeting.public_id}
+
+
+def held_kw(w) -> dict[str, object]:
+    return {"meeting_id": w.held.public_id}
+
+
+def participant_kw(w) -> dict[str, object]:
+    return {"meeting_id": w.meeting.public_id, "participant_id": w.grandmother.public_id}
+
+
+def spare_participant_kw(w) -> dict[str, object]:
+    return {"meeting_id": w.meeting.public_id, "participant_id": w.spare_participant.public_id}
+
+
+def restore_spare_participant(w) -> None:
+    from kreds.meetings.models import Participant
+
+    Participant.objects.filter(pk=w.spare_participant.pk).update(removed_at=None)
+
+
+def token_kw(w) -> dict[str, object]:
+    from kreds.participants.services import token_for
+
+    return {"token": token_for(w.held_grandmother.link)}
+
+
+def planned_token_kw(w) -> dict[str, object]:
+    from kreds.participants.services import token_for
+
+    return {"token": token_for(w.grandmother.link)}
 
 MATRIX: dict[str, Row] = {
     # Public allowlist (SECURITY 1)
@@ -137,6 +173,54 @@ MATRIX: dict[str, Row] = {
     "network:consent_withdraw": Row(
         "post", kwargs=lambda w: {**case_kw(w), "consent_id": w.sharing.public_id}, expect=NETWORK_EDITORS
     ),
+    # Network meetings (issue 4): the case's readers see them; the neutral facilitator sees and runs only the
+    # meetings they lead, without access to the rest of the case.
+    "meetings:mine": Row("get", expect=everyone()),
+    "leaflet": Row("get", expect=everyone(OK, anonymous=OK)),
+    "case_meetings:list": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "case_meetings:create": Row("get", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "meetings:detail": Row("get", kwargs=meeting_kw, expect=MEETING_READERS),
+    "meetings:ics": Row("get", kwargs=meeting_kw, expect=MEETING_READERS),
+    "meetings:edit": Row("get", kwargs=meeting_kw, expect=NETWORK_EDITORS),
+    "meetings:cancel": Row("get", kwargs=meeting_kw, expect=NETWORK_EDITORS),
+    "meetings:participants": Row("get", kwargs=meeting_kw, expect=NETWORK_EDITORS),
+    "meetings:participant_edit": Row("get", kwargs=participant_kw, expect=NETWORK_EDITORS),
+    "meetings:participant_move": Row("post", kwargs=participant_kw, data={"direction": "up"}, expect=NETWORK_EDITORS),
+    "meetings:participant_remove": Row(
+        "post", kwargs=spare_participant_kw, expect=NETWORK_EDITORS, before_each=restore_spare_participant
+    ),
+    "meetings:letter": Row("post", kwargs=participant_kw, expect=NETWORK_EDITORS),
+    "meetings:link_revoke": Row("post", kwargs=participant_kw, expect=NETWORK_EDITORS),
+    "meetings:invite": Row("post", kwargs=meeting_kw, expect=NETWORK_EDITORS),
+    "meetings:run": Row("get", kwargs=meeting_kw, expect=FACILITATOR),
+    "meetings:speaker": Row("post", kwargs=meeting_kw, expect=FACILITATOR),
+    "meetings:attendance": Row("post", kwargs=meeting_kw, expect=FACILITATOR),
+    "meetings:agreement_add": Row("post", kwargs=meeting_kw, expect=FACILITATOR),
+    "meetings:complete": Row("post", kwargs=meeting_kw, expect=FACILITATOR),
+    "meetings:agreement_remove": Row(
+        "post",
+        kwargs=lambda w: {"meeting_id": w.meeting.public_id, "agreement_id": w.draft_agreement.public_id},
+        expect=FACILITATOR,
+    ),
+    "meetings:agreement_status": Row(
+        "post",
+        kwargs=lambda w: {"meeting_id": w.held.public_id, "agreement_id": w.held_agreement.public_id},
+        data={"status": "in_progress"},
+        expect={**NETWORK_EDITORS, **FACILITATOR},
+    ),
+    "meetings:minutes": Row("get", kwargs=held_kw, expect=MEETING_READERS),
+    "meetings:minutes_pdf": Row("get", kwargs=held_kw, expect=MEETING_READERS),
+    "meetings:minutes_send": Row("post", kwargs=held_kw, expect={**NETWORK_EDITORS, **FACILITATOR}),
+    "meetings:export": Row("get", kwargs=held_kw, expect=EDITORS),
+    "meetings:journalise": Row("post", kwargs=held_kw, expect=EDITORS),
+    # Personal links: the token is the credential, whoever holds it (staff sessions change nothing).
+    "participants:home": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
+    "participants:ics": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
+    "participants:minutes": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
+    "participants:evaluation": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
+    "participants:rsvp": Row(
+        "post", kwargs=planned_token_kw, data={"answer": "yes"}, expect=everyone(OK, anonymous=OK)
+    ),
 }
 
 
@@ -212,6 +296,37 @@ def matrix_world(world):
         purpose="Møde",
         given_on=datetime.date(2026, 1, 1),
     )
+    # Meetings: one planned (facilitated by the neutral facilitator), one held with minutes sent.
+    from django.utils import timezone
+
+    from kreds.meetings import services as meetings
+    from kreds.meetings.models import Outbox
+    from kreds.meetings.tests.factories import held_meeting, planned_meeting
+
+    planned = planned_meeting(world.case, world.caseworker, world.facilitator)
+    world.meeting = planned.meeting
+    world.grandmother = planned.participants["mormor"]
+    meetings.ensure_link(world.grandmother, actor=world.caseworker)
+    world.spare_participant = planned.participants["klasselærer"]
+    Outbox.objects.create(
+        key="matrix-spare",
+        kind="invitation",
+        meeting=world.meeting,
+        participant=world.spare_participant,
+        sent_at=timezone.now(),
+    )
+    world.draft_agreement = meetings.add_agreement(
+        actor=world.facilitator,
+        meeting=world.meeting,
+        responsible=world.grandmother,
+        what="Ringer til skolen",
+        due_on=timezone.localdate() + datetime.timedelta(days=20),
+    )
+    held = held_meeting(world.case, world.caseworker, world.facilitator, send_minutes=True)
+    world.held = held.meeting
+    world.held_agreement = world.held.agreements.get()
+    world.held_grandmother = held.participants["mormor"]
+    world.held_grandmother.refresh_from_db()
     return world
 
 

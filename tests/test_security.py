@@ -31,7 +31,19 @@ CPR_SHAPED = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
 
 def test_anonymous_allowlist_is_pinned():
     public = {name for name, row in MATRIX.items() if row.expect.get("anonymous") == OK}
-    assert public == {"healthz", "set_language", "accessibility", "accounts:login"}
+    assert public == {
+        "healthz",
+        "set_language",
+        "accessibility",
+        "accounts:login",
+        "leaflet",
+        # Personal links: the 256-bit token in the URL is the credential (DOMAIN §11).
+        "participants:home",
+        "participants:rsvp",
+        "participants:ics",
+        "participants:minutes",
+        "participants:evaluation",
+    }
     assert "anonymous" in ACTORS
 
 

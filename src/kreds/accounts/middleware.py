@@ -17,7 +17,10 @@ EXEMPT_URL_NAMES = {
     "healthz",
     "set_language",
     "accessibility",
+    "leaflet",
 }
+# People without accounts use personal links; a staff member opening one is not asked for 2FA either.
+EXEMPT_NAMESPACES = {"participants"}
 
 
 def two_factor_required(request: HttpRequest) -> bool:
@@ -41,7 +44,11 @@ class RequireTwoFactorMiddleware:
     ) -> HttpResponse | None:
         match = request.resolver_match
         name = match.view_name if match else ""
-        if name in EXEMPT_URL_NAMES or request.path.startswith(settings.STATIC_URL):
+        if (
+            name in EXEMPT_URL_NAMES
+            or (match is not None and match.namespace in EXEMPT_NAMESPACES)
+            or request.path.startswith(settings.STATIC_URL)
+        ):
             return None
         if two_factor_required(request):
             if TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():

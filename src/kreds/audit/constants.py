@@ -35,6 +35,30 @@ class Action(models.TextChoices):
     NETWORK_RELATION = "network.relation", _("Changed relation on network map")
     CONSENT_GIVEN = "consent.given", _("Recorded consent to share information")
     CONSENT_WITHDRAWN = "consent.withdrawn", _("Recorded withdrawal of consent")
+    # Network meetings (DOMAIN §5) and personal links (§11)
+    MEETING_VIEW = "meeting.view", _("Viewed network meeting")
+    MEETING_CREATE = "meeting.create", _("Planned network meeting")
+    MEETING_UPDATE = "meeting.update", _("Changed network meeting")
+    MEETING_PARTICIPANTS = "meeting.participants", _("Changed meeting participants")
+    MEETING_INVITE = "meeting.invite", _("Sent meeting invitations")
+    MEETING_LETTER = "meeting.letter", _("Printed meeting letter")
+    MEETING_NOTES = "meeting.notes", _("Wrote meeting notes")
+    MEETING_ATTENDANCE = "meeting.attendance", _("Recorded attendance")
+    MEETING_COMPLETE = "meeting.complete", _("Completed network meeting")
+    MEETING_CANCEL = "meeting.cancel", _("Cancelled network meeting")
+    MINUTES_SENT = "meeting.minutes_sent", _("Approved and sent minutes")
+    MEETING_EXPORT = "meeting.export", _("Exported minutes for journalisation")
+    MEETING_JOURNALISE = "meeting.journalise", _("Marked minutes as journalised")
+    AGREEMENT_ADD = "agreement.add", _("Recorded agreement")
+    AGREEMENT_REMOVE = "agreement.remove", _("Removed agreement")
+    AGREEMENT_STATUS = "agreement.status", _("Changed agreement status")
+    MESSAGE_SENT = "message.sent", _("Sent message to participant")
+    MESSAGE_REFUSED = "message.refused", _("Message not sent (no consent)")
+    LINK_VIEW = "link.view", _("Participant opened personal link")
+    LINK_REVOKE = "link.revoke", _("Revoked personal link")
+    LINK_REFUSED = "link.refused", _("Personal link refused")
+    MEETING_RSVP = "meeting.rsvp", _("Participant answered invitation")
+    MEETING_EVALUATION = "meeting.evaluation", _("Participant answered evaluation")
     # Accounts and sessions
     LOGIN = "auth.login", _("Logged in")
     LOGIN_FAILED = "auth.login_failed", _("Failed login")
@@ -65,6 +89,8 @@ READ_ACTIONS = frozenset(
         Action.CASE_SEARCH,
         Action.CPR_REVEAL,
         Action.ACCESS_LOG_VIEW,
+        Action.MEETING_VIEW,
+        Action.LINK_VIEW,
     }
 )
 

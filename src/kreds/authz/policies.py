@@ -37,6 +37,11 @@ ACTIONS: dict[str, str] = {
     "admin.manage_settings": "change the municipality's settings, such as the network map's sectors",
     "network.view": "see the child's network map, its history and consents",
     "network.edit": "change the network map and record consents",
+    "meeting.view": "see a network meeting, its participants, minutes and evaluations",
+    "meeting.plan": "plan a network meeting, choose participants and send invitations",
+    "meeting.run": "run the meeting as facilitator or minute taker: phases, speaking order, attendance, agreements",
+    "meeting.minutes": "approve and send the minutes, and update agreements",
+    "meeting.journalise": "export the minutes to the municipality's records system and mark them journalised",
 }
 
 
@@ -162,11 +167,60 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
                 or leads_case_unit(user, obj)
                 or obj.referred_units.filter(pk__in=unit_ids_with_role(user, Role.PRACTITIONER, Role.LEADER)).exists()
             )
+        case "meeting.view":
+            return can_see_case(user, obj.case) or _leads_meeting(user, obj)
+        case "meeting.plan":
+            return _works_on_case(user, getattr(obj, "case", obj))
+        case "meeting.run":
+            return _leads_meeting(user, obj)
+        case "meeting.minutes":
+            return _leads_meeting(user, obj) or _works_on_case(user, obj.case)
+        case "meeting.journalise":
+            return can_see_case(user, obj.case) and (is_assigned(user, obj.case) or leads_case_unit(user, obj.case))
         case "case.view_access_log":
             return leads_case_unit(user, obj)
         case "admin.manage_users" | "admin.manage_settings":
             return is_administrator(user)
     return False
+
+
+def _works_on_case(user: Actor, case: Case) -> bool:
+    """Assigned, leading the responsible unit, or in a unit the case is referred to (part 2)."""
+    return can_see_case(user, case) and (
+        is_assigned(user, case)
+        or leads_case_unit(user, case)
+        or case.referred_units.filter(pk__in=unit_ids_with_role(user, Role.PRACTITIONER, Role.LEADER)).exists()
+    )
+
+
+def _leads_meeting(user: Actor, meeting: Any) -> bool:
+    staff = _staff(user)
+    return staff is not None and staff.pk in (meeting.facilitator_id, meeting.minute_taker_id)
+
+
+def neutrality_problem(user: User, case: Case) -> str:
+    """Why ``user`` cannot be the neutral facilitator or coordinator for ``case`` ('' when they can).
+
+    Neutral means (DOMAIN §1, seeds/001): holds the facilitator/coordinator role in the case's municipality, is
+    not assigned to the case, and does not lead the unit responsible for it. A colleague of the caseworker may
+    facilitate ("Mødelederen kan fx være en kollega til familierådgiveren").
+    """
+    from django.utils.translation import gettext as _
+
+    if user.municipality_id != case.municipality_id or not user.is_active:
+        return _("The facilitator must be an active employee of the municipality.")
+    if not has_role(user, Role.FACILITATOR):
+        return _("%(name)s does not have the facilitator / coordinator role.") % {"name": user.get_full_name()}
+    if is_assigned(user, case):
+        return _(
+            "%(name)s is assigned to the case and cannot be the neutral facilitator. "
+            "The caseworker takes part on equal footing; choose a facilitator who is not involved in the case."
+        ) % {"name": user.get_full_name()}
+    if leads_case_unit(user, case):
+        return _("%(name)s leads the unit responsible for the case and cannot be the neutral facilitator.") % {
+            "name": user.get_full_name()
+        }
+    return ""
 
 
 def child_visible(user: Actor, child: Child) -> bool:

@@ -20,6 +20,11 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
 
         if can(user, "case.list"):
             nav.append(("cases:my_cases", "cases"))
+        from kreds.accounts.constants import Role
+        from kreds.authz.policies import has_role
+
+        if has_role(user, Role.CASEWORKER, Role.FACILITATOR, Role.LEADER, Role.PRACTITIONER):
+            nav.append(("meetings:mine", "meetings"))
         if can(user, "admin.manage_users"):
             nav.append(("accounts:user_list", "admin"))
         if can(user, "admin.manage_settings"):

@@ -10,10 +10,12 @@ from kreds.core.request_context import current_request_id
 # Anything shaped like a CPR number: six digits, optional dash/space, four digits, not part of a longer number.
 CPR_LIKE = re.compile(r"(?<!\d)(\d{6})[- ]?(\d{4})(?!\d)")
 REDACTED = "[CPR]"
+# Personal-link tokens in request paths (access logs, error reports) are secrets too.
+LINK_TOKEN = re.compile(r"/l/[A-Za-z0-9_-]{16,}")
 
 
 def redact(text: str) -> str:
-    return CPR_LIKE.sub(REDACTED, text)
+    return LINK_TOKEN.sub("/l/[LINK]", CPR_LIKE.sub(REDACTED, text))
 
 
 class RedactCprFilter(logging.Filter):

@@ -1,0 +1,69 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingKind(models.TextChoices):
+    NETWORK = "network", _("Inclusive network meeting")
+    FOLLOW_UP = "follow_up", _("Follow-up meeting")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    INVITED = "invited", _("Invitations sent")
+    HELD = "held", _("Held")
+    MINUTES_SENT = "minutes_sent", _("Minutes sent")
+    JOURNALISED = "journalised", _("Journalised")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ChildParticipation(models.TextChoices):
+    IN_PERSON = "in_person", _("Takes part in the whole meeting")
+    PART = "part", _("Takes part in part of the meeting")
+    THROUGH_ADULT = "through_adult", _("Through an adult the child has chosen")
+    WRITTEN = "written", _("Through written words or drawings")
+    NOT = "not", _("Does not take part (age or maturity)")
+
+
+class ParticipantRole(models.TextChoices):
+    CHILD = "child", _("The child")
+    PARENT = "parent", _("Parent")
+    PRIVATE = "private", _("Private network")
+    PROFESSIONAL = "professional", _("Professional")
+    CASEWORKER = "caseworker", _("Caseworker (the authority)")
+
+
+class Delivery(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter by post")
+    HAND = "hand", _("Handed over in person")
+
+
+class Rsvp(models.TextChoices):
+    NONE = "", _("Not answered")
+    YES = "yes", _("Coming")
+    NO = "no", _("Not coming")
+
+
+class AgreementStatus(models.TextChoices):
+    AGREED = "agreed", _("Agreed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_DONE = "not_done", _("Not done")
+
+
+class Phase(models.TextChoices):
+    DESCRIPTIVE = "descriptive", _("Descriptive part")
+    REFLECTIVE = "reflective", _("Reflective part")
+    AGREEMENTS = "agreements", _("Agreements")
+
+
+class OutboxKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    MINUTES = "minutes", _("Minutes")
+    SUMMARY = "summary", _("Agreement summary (14 days before)")
+    STAFF_REMINDER = "staff_reminder", _("Reminder about agreements")
+
+
+MAX_MINUTES_WITHOUT_WARNING = 120
+SUMMARY_DAYS_BEFORE = 14
+MINUTES_WORKING_DAYS = 2

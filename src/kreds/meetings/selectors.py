@@ -1,0 +1,69 @@
+"""Reads for meeting screens and reminders. Callers have authorized the case or meeting already."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Avg, Count, QuerySet
+from django.utils import timezone
+
+from kreds.accounts.models import User
+from kreds.cases.models import Case
+from kreds.meetings.constants import AgreementStatus, MeetingStatus
+from kreds.meetings.models import Agreement, Evaluation, Meeting
+
+OPEN = [AgreementStatus.AGREED, AgreementStatus.IN_PROGRESS]
+SCORES = ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction")
+
+
+def meetings_for_case(case: Case) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(case=case)
+        .select_related("facilitator")
+        .annotate(agreement_count=Count("agreements", distinct=True))
+        .order_by("-starts_at", "-id")
+    )
+
+
+def next_meeting(case: Case) -> Meeting | None:
+    return (
+        Meeting.objects.filter(
+            case=case, status__in=[MeetingStatus.PLANNED, MeetingStatus.INVITED], starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def open_agreements(case: Case) -> list[Agreement]:
+    return list(Agreement.objects.filter(case=case, status__in=OPEN).select_related("meeting").order_by("due_on", "id"))
+
+
+def agreements_for_user(user: User, today: datetime.date | None = None) -> dict[str, list[Agreement]]:
+    """Open agreements on the user's assigned open cases: overdue, and due within a week."""
+    today = today or timezone.localdate()
+    qs = (
+        Agreement.objects.filter(
+            case__assignments__user=user,
+            case__status="open",
+            status__in=OPEN,
+            due_on__lte=today + datetime.timedelta(days=7),
+        )
+        .select_related("case__child", "meeting")
+        .order_by("due_on", "id")
+        .distinct()
+    )
+    items = list(qs)
+    return {"overdue": [a for a in items if a.due_on < today], "soon": [a for a in items if a.due_on >= today]}
+
+
+def evaluation_summary(meeting: Meeting) -> dict[str, Any]:
+    qs = Evaluation.objects.filter(participant__meeting=meeting)
+    agg = qs.aggregate(n=Count("id"), **{s: Avg(s) for s in SCORES})
+    return {
+        "count": agg.pop("n"),
+        "means": agg,
+        "comments": list(qs.exclude(comment="").values_list("comment", flat=True)),
+        "child_answered": qs.filter(child_form=True).exists(),
+    }

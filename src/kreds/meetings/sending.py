@@ -1,0 +1,272 @@
+"""What goes out to participants: e-mails, the .ics file, the minutes PDF and the invitation letter.
+
+Everything a participant receives is built here from :func:`meeting_facts`, so the e-mail, the letter, the
+calendar file and the personal page say the same. Nothing here ever reads the child's CPR number; outgoing text
+is checked for CPR-shaped numbers when it is written (see ``services._no_cpr``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import segno
+import typst
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from kreds.meetings.constants import MINUTES_WORKING_DAYS, OutboxKind, ParticipantRole, Rsvp
+from kreds.meetings.leaflet import leaflet
+from kreds.meetings.models import Agreement, Meeting, Outbox, Participant
+from kreds.participants.services import token_for
+
+TYPST_DIR = Path(__file__).resolve().parent / "typst"
+
+
+def local(dt: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(dt)
+
+
+def when_text(meeting: Meeting) -> str:
+    start, end = local(meeting.starts_at), local(meeting.ends_at)
+    return _("%(day)s from %(start)s to %(end)s") % {
+        "day": start.strftime("%d.%m.%Y"),
+        "start": start.strftime("%H.%M"),
+        "end": end.strftime("%H.%M"),
+    }
+
+
+def link_url(participant: Participant) -> str:
+    assert participant.link is not None
+    return settings.SITE_URL + reverse("participants:home", kwargs={"token": token_for(participant.link)})
+
+
+def others_for(participant: Participant) -> list[dict[str, str]]:
+    """Who else is invited: names and roles only (contact details are never shared in invitations)."""
+    return [
+        {"name": p.name, "role": p.relation or str(p.get_role_display())}
+        for p in participant.meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")
+        if p.pk != participant.pk
+    ]
+
+
+def agreements_for_summary(meeting: Meeting) -> list[Agreement]:
+    """For a follow-up meeting: the agreements of the earlier meetings in the course, with their status."""
+    from kreds.meetings.services import agreements_to_review
+
+    return agreements_to_review(meeting) if meeting.previous_id else list(meeting.agreements.all())
+
+
+def ics(meeting: Meeting, participant: Participant | None = None) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//Kreds//Netvaerksmoede//DA")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{meeting.public_id}@kreds")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("summary", str(meeting.get_kind_display()))
+    event.add("location", meeting.place)
+    description = _("Purpose: %(purpose)s") % {"purpose": meeting.purpose}
+    if participant is not None and participant.link_id:
+        description += "\n\n" + _("Your personal page: %(url)s") % {"url": link_url(participant)}
+    event.add("description", description)
+    cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def _typst(template: str, data: dict[str, Any], **extra: str) -> bytes:
+    return bytes(
+        typst.compile(
+            str(TYPST_DIR / template),
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False), **extra},
+            pdf_standards=["a-2b"],
+        )
+    )
+
+
+def _footer(meeting: Meeting) -> str:
+    return f"{meeting.case.municipality.name} · Kreds"
+
+
+def minutes_data(meeting: Meeting) -> dict[str, Any]:
+    people = [p for p in meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")]
+    attended = {True: _("Attended"), False: _("Did not attend"), None: _("Not recorded")}
+    data = {
+        "title": _("Minutes of %(kind)s") % {"kind": str(meeting.get_kind_display()).lower()},
+        "subtitle": _("About %(name)s · %(when)s · %(place)s")
+        % {"name": meeting.case.child.first_name, "when": when_text(meeting), "place": meeting.place},
+        "municipality": meeting.case.municipality.name,
+        "footer": _footer(meeting),
+        "purpose_title": _("Purpose"),
+        "purpose": meeting.purpose,
+        "roles_title": _("Roles"),
+        "roles": [
+            [_("Neutral facilitator"), meeting.facilitator.get_full_name() if meeting.facilitator else "—"],
+            [_("Minute taker"), meeting.minute_taker.get_full_name() if meeting.minute_taker else "—"],
+            [_("Inviter"), meeting.inviter or "—"],
+        ],
+        "participants_title": _("Participants"),
+        "participants_header": [_("Name"), _("Role"), _("Attendance")],
+        "participants": [[p.name, p.relation or str(p.get_role_display()), str(attended[p.attended])] for p in people],
+        "phases": [
+            {
+                "title": _("1. Descriptive part: the situation now and the changes wished for"),
+                "text": meeting.notes_descriptive,
+            },
+            {"title": _("2. Reflective part: how can we get there?"), "text": meeting.notes_reflective},
+            {"title": _("3. Agreements part"), "text": meeting.notes_agreements},
+        ],
+        "agreements_title": _("Agreements: who does what by when"),
+        "agreements_header": [_("Who"), _("What"), _("By when"), _("Status")],
+        "agreements": [
+            [a.responsible_name, a.what, a.due_on.strftime("%d.%m.%Y"), str(a.get_status_display())]
+            for a in meeting.agreements.all()
+        ],
+        "reviewed_title": _("Agreements from the earlier meeting"),
+        "reviewed": [
+            [a.responsible_name, a.what, a.due_on.strftime("%d.%m.%Y"), str(a.get_status_display())]
+            for a in (agreements_for_summary(meeting) if meeting.previous_id else [])
+        ],
+        "no_agreements": _("No agreements were recorded."),
+        "follow_up_title": _("Follow-up meeting"),
+        "follow_up": meeting.follow_up_on.strftime("%d.%m.%Y") if meeting.follow_up_on else "—",
+        "approved": (
+            _("Approved %(date)s by %(name)s")
+            % {
+                "date": local(meeting.minutes_approved_at).strftime("%d.%m.%Y %H.%M"),
+                "name": meeting.minutes_approved_by.get_full_name() if meeting.minutes_approved_by else "",
+            }
+            if meeting.minutes_approved_at
+            else _("Draft, not yet approved")
+        ),
+    }
+    return data
+
+
+def minutes_pdf(meeting: Meeting) -> bytes:
+    return _typst("minutes.typ", minutes_data(meeting))
+
+
+def letter_pdf(participant: Participant) -> bytes:
+    """The invitation as a printable letter (DOMAIN §5), with the personal link as text and QR code."""
+    meeting = participant.meeting
+    url = link_url(participant)
+    title, sections = leaflet()
+    qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000000", light="#ffffff")
+    data = {
+        "title": _("Invitation to %(kind)s") % {"kind": str(meeting.get_kind_display()).lower()},
+        "municipality": meeting.case.municipality.name,
+        "footer": _footer(meeting),
+        "recipient": [participant.name, *[line.strip() for line in participant.address.split(",") if line.strip()]],
+        "date": timezone.localdate().strftime("%d.%m.%Y"),
+        "greeting": _("Dear %(name)s,") % {"name": participant.name},
+        "intro": _(
+            "You are invited to a meeting about %(child)s, where family, network and professionals meet to "
+            "make a good plan together."
+        )
+        % {"child": meeting.case.child.first_name},
+        "facts": [
+            [_("Purpose"), meeting.purpose],
+            [_("When"), when_text(meeting)],
+            [_("Where"), meeting.place],
+            [_("Meeting leader"), meeting.facilitator.get_full_name() if meeting.facilitator else "—"],
+        ],
+        "others_title": _("Also invited"),
+        "others": [f"{o['name']} ({o['role']})" for o in others_for(participant)],
+        "link_title": _("Your personal page"),
+        "link_text": _(
+            "Answer whether you are coming, and later read the minutes and your agreements, on your "
+            "personal page. Scan the code or type the address. Do not share it: it is only for you."
+        ),
+        "url": url,
+        "leaflet_title": title,
+        "leaflet": [{"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in sections],
+    }
+    return _typst("letter.typ", data, qr=qr)
+
+
+def _render(template: str, context: dict[str, Any]) -> str:
+    return render_to_string(template, context).strip() + "\n"
+
+
+def build_email(row: Outbox) -> EmailMultiAlternatives:
+    """The e-mail for an outbox row (the caller has checked consent right before)."""
+    participant = row.participant
+    assert participant is not None and row.meeting is not None
+    meeting = row.meeting
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "participant": participant,
+        "child": meeting.case.child.first_name,
+        "when": when_text(meeting),
+        "url": link_url(participant),
+        "municipality": meeting.case.municipality.name,
+    }
+    attachments: list[tuple[str, bytes, str]] = []
+    if row.kind == OutboxKind.INVITATION:
+        title, sections = leaflet()
+        context.update({"others": others_for(participant), "leaflet_title": title, "leaflet": sections})
+        subject = _("Invitation: meeting about %(child)s on %(date)s") % {
+            "child": context["child"],
+            "date": local(meeting.starts_at).strftime("%d.%m.%Y"),
+        }
+        body = _render("meetings/email/invitation.txt", context)
+        attachments.append(("netvaerksmoede.ics", ics(meeting, participant), "text/calendar"))
+    elif row.kind == OutboxKind.MINUTES:
+        subject = _("Minutes: meeting about %(child)s on %(date)s") % {
+            "child": context["child"],
+            "date": local(meeting.starts_at).strftime("%d.%m.%Y"),
+        }
+        context["own"] = list(meeting.agreements.filter(responsible=participant))
+        body = _render("meetings/email/minutes.txt", context)
+        attachments.append(("referat.pdf", minutes_pdf(meeting), "application/pdf"))
+    elif row.kind == OutboxKind.SUMMARY:
+        subject = _("Agreements before the follow-up meeting on %(date)s") % {
+            "date": local(meeting.starts_at).strftime("%d.%m.%Y")
+        }
+        context["agreements"] = agreements_for_summary(meeting)
+        body = _render("meetings/email/summary.txt", context)
+        attachments.append(("opfoelgningsmoede.ics", ics(meeting, participant), "text/calendar"))
+    else:  # pragma: no cover - staff reminders are built in tasks
+        raise ValueError(row.kind)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[participant.email])
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message
+
+
+def minutes_timeliness(meeting: Meeting) -> dict[str, Any] | None:
+    """'Sent within 2 working days' or the delay in working days (DOMAIN §5, §12)."""
+    from kreds.core.workdays import add_working_days, working_days_late
+
+    if meeting.held_at is None:
+        return None
+    held_on = local(meeting.starts_at).date()
+    deadline = add_working_days(held_on, MINUTES_WORKING_DAYS)
+    if meeting.minutes_sent_at is None:
+        today = timezone.localdate()
+        late = working_days_late(today, held_on, MINUTES_WORKING_DAYS)
+        return {"sent": False, "deadline": deadline, "late": late}
+    sent_on = local(meeting.minutes_sent_at).date()
+    return {"sent": True, "deadline": deadline, "late": working_days_late(sent_on, held_on, MINUTES_WORKING_DAYS)}
+
+
+def rsvp_counts(meeting: Meeting) -> dict[str, int]:
+    counts = {"yes": 0, "no": 0, "none": 0}
+    for p in meeting.participants.filter(removed_at__isnull=True).exclude(role=ParticipantRole.CASEWORKER):
+        counts["yes" if p.rsvp == Rsvp.YES else "no" if p.rsvp == Rsvp.NO else "none"] += 1
+    return counts
+
+
+def in_language(language: str | None = None) -> Any:
+    return translation.override(language or settings.LANGUAGE_CODE)

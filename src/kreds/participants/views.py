@@ -1,0 +1,229 @@
+"""Pages reached through a personal link (DOMAIN §11): mobile-first, plain Danish, no JavaScript needed.
+
+A link opens exactly one participant's view of one meeting: the invitation, their answer, the minutes and the
+agreement summary when consent covers them, their own agreements, and the evaluation. Unknown, expired and
+revoked links all get the same answer. Every use is audit-logged with the link as the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kreds.audit.constants import Action
+from kreds.audit.services import record
+from kreds.core.exceptions import KredsError
+from kreds.meetings import sending, services
+from kreds.meetings.constants import MeetingStatus, OutboxKind, ParticipantRole
+from kreds.meetings.forms import ChildEvaluationForm, EvaluationForm, RsvpForm
+from kreds.meetings.models import Agreement, Evaluation, Participant
+from kreds.participants import services as links
+
+View = Callable[..., HttpResponse]
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "participants/unavailable.html", {"too_many": True}, status=429)
+    response["Retry-After"] = str(settings.PARTICIPANT_LINK_RATE_WINDOW)
+    return response
+
+
+def with_participant(view: View) -> View:
+    """Resolve the token to its participant, rate-limited per IP, per link and for bad tokens."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        ip = _client_ip(request)
+        if not links.allow(f"ip:{ip}", limit=settings.PARTICIPANT_LINK_RATE_PER_IP):
+            return _too_many(request)
+        link = links.resolve(token)
+        participant = None
+        if link is not None:
+            participant = (
+                Participant.objects.filter(link=link, removed_at__isnull=True)
+                .select_related(
+                    "meeting__case__child", "meeting__case__municipality", "meeting__facilitator", "person__map", "link"
+                )
+                .first()
+            )
+        if link is None or participant is None:
+            if not links.allow(f"bad:{ip}", limit=settings.PARTICIPANT_LINK_BAD_TOKENS_PER_IP):
+                return _too_many(request)
+            return render(request, "participants/unavailable.html", {}, status=404)
+        if not links.allow(f"link:{link.pk}", limit=settings.PARTICIPANT_LINK_RATE_PER_LINK):
+            return _too_many(request)
+        request.participant = participant  # type: ignore[attr-defined]
+        if request.method == "GET":
+            meeting = participant.meeting
+            record(
+                Action.LINK_VIEW,
+                actor=None,
+                actor_label=f"link:{participant.public_id}",
+                municipality=meeting.case.municipality,
+                object_type="meeting",
+                object_id=str(meeting.public_id),
+                person_concerned=str(meeting.case.child.public_id),
+                details={"view": request.resolver_match.url_name if request.resolver_match else ""},
+            )
+        return view(request, token, participant, *args, **kwargs)
+
+    return never_cache(wrapper)
+
+
+def _scope(participant: Participant) -> dict[str, Any]:
+    """What this participant may see now: decided by meeting state and consent, asked fresh on every view."""
+    meeting = participant.meeting
+    practical_ok = not services.sharing_problem(participant, OutboxKind.INVITATION)
+    minutes_ok = meeting.status in (
+        MeetingStatus.MINUTES_SENT,
+        MeetingStatus.JOURNALISED,
+    ) and not services.sharing_problem(participant, OutboxKind.MINUTES)
+    summary_ok = bool(meeting.previous_id) and not services.sharing_problem(participant, OutboxKind.SUMMARY)
+    own: list[Agreement] = []
+    if participant.person_id or participant.role == ParticipantRole.CHILD:
+        course = [m.pk for m in services.chain(meeting)]
+        qs = Agreement.objects.filter(meeting_id__in=course).select_related("meeting")
+        if participant.person_id:
+            own = list(qs.filter(person_id=participant.person_id))
+        else:
+            own = list(qs.filter(responsible__role=ParticipantRole.CHILD))
+    return {
+        "practical_ok": practical_ok,
+        "minutes_ok": minutes_ok,
+        "summary": sending.agreements_for_summary(meeting) if summary_ok else [],
+        "own": own,
+        "others": sending.others_for(participant) if practical_ok else [],
+    }
+
+
+@require_GET
+@with_participant
+def home(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    meeting = participant.meeting
+    scope = _scope(participant)
+    evaluation = Evaluation.objects.filter(participant=participant).first()
+    return render(
+        request,
+        "participants/home.html",
+        {
+            "token": token,
+            "participant": participant,
+            "meeting": meeting,
+            "municipality": meeting.case.municipality.name,
+            "child": meeting.case.child.first_name,
+            "when": sending.when_text(meeting),
+            "rsvp_form": RsvpForm(initial={"answer": participant.rsvp or None, "message": participant.rsvp_message}),
+            "evaluation": evaluation,
+            "can_answer": meeting.is_open_for_planning,
+            **scope,
+        },
+    )
+
+
+@require_POST
+@with_participant
+def rsvp(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    form = RsvpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_rsvp(
+                participant=participant, answer=form.cleaned_data["answer"], message=form.cleaned_data["message"]
+            )
+        except KredsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Thank you. Your answer is sent to the meeting leader."))
+            return redirect("participants:home", token=token)
+    meeting = participant.meeting
+    return render(
+        request,
+        "participants/home.html",
+        {
+            "token": token,
+            "participant": participant,
+            "meeting": meeting,
+            "municipality": meeting.case.municipality.name,
+            "child": meeting.case.child.first_name,
+            "when": sending.when_text(meeting),
+            "rsvp_form": form,
+            "can_answer": meeting.is_open_for_planning,
+            **_scope(participant),
+        },
+        status=400,
+    )
+
+
+@require_GET
+@with_participant
+def ics(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    if not _scope(participant)["practical_ok"] or participant.meeting.status == MeetingStatus.CANCELLED:
+        raise Http404
+    response = HttpResponse(sending.ics(participant.meeting, participant), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="netvaerksmoede.ics"'
+    return response
+
+
+@require_GET
+@with_participant
+def minutes(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    if not _scope(participant)["minutes_ok"]:
+        raise Http404
+    with sending.in_language():
+        pdf = sending.minutes_pdf(participant.meeting)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="referat.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@with_participant
+def evaluation(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    meeting = participant.meeting
+    if not meeting.is_held:
+        messages.info(request, _("The evaluation opens after the meeting."))
+        return redirect("participants:home", token=token)
+    if Evaluation.objects.filter(participant=participant).exists():
+        messages.info(request, _("You have already answered. Thank you!"))
+        return redirect("participants:home", token=token)
+    child = participant.role == ParticipantRole.CHILD
+    form_class = ChildEvaluationForm if child else EvaluationForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.submit_evaluation(
+                participant=participant,
+                scores={k: data[k] for k in ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction")},
+                comment=data.get("comment", ""),
+                child_form=child,
+            )
+        except KredsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Thank you for answering. Your answers help make the next meeting better."))
+            return redirect("participants:home", token=token)
+    return render(
+        request,
+        "participants/evaluation.html",
+        {
+            "token": token,
+            "participant": participant,
+            "meeting": meeting,
+            "form": form,
+            "child_form": child,
+            "municipality": meeting.case.municipality.name,
+        },
+    )
