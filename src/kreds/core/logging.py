@@ -15,7 +15,7 @@ LINK_TOKEN = re.compile(r"/l/[A-Za-z0-9_-]{16,}")
 
 
 def redact(text: str) -> str:
-    return LINK_TOKEN.sub("/l/[LINK]", CPR_LIKE.sub(REDACTED, text))
+    return CPR_LIKE.sub(REDACTED, LINK_TOKEN.sub("/l/[LINK]", text))
 
 
 class RedactCprFilter(logging.Filter):

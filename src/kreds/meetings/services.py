@@ -238,6 +238,7 @@ def add_participants(
 @transaction.atomic
 def update_participant(*, actor: User, participant: Participant, data: dict[str, Any]) -> Participant:
     meeting = _locked(participant.meeting)
+    participant = Participant.objects.select_related("link").get(pk=participant.pk)
     if meeting.is_held:
         raise KredsError(_("The meeting has been held; change attendance on the meeting screen instead."))
     role = data.get("role", participant.role)
@@ -262,6 +263,7 @@ def update_participant(*, actor: User, participant: Participant, data: dict[str,
 @transaction.atomic
 def remove_participant(*, actor: User, participant: Participant) -> None:
     meeting = _locked(participant.meeting)
+    participant = Participant.objects.select_related("link").get(pk=participant.pk)
     if not meeting.is_open_for_planning:
         raise KredsError(_("The meeting has been held; participants can no longer be removed."))
     if participant.agreements.exists():
@@ -269,7 +271,7 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     if participant.link is not None:
         links.revoke(participant.link, reason="removed from meeting")
     Outbox.objects.filter(participant=participant, sent_at__isnull=True).delete()
-    if Outbox.objects.filter(participant=participant).exists():
+    if participant.invited_at or Outbox.objects.filter(participant=participant).exists():
         # An invitation already went out: keep the row as history, but mark the participant as not coming.
         participant.rsvp = Rsvp.NO
         participant.rsvp_message = _("Removed from the meeting by %(name)s.") % {"name": actor.get_full_name()}
@@ -394,13 +396,18 @@ def _enqueue(rows: list[Outbox]) -> None:
     transaction.on_commit(lambda: [send_outbox.enqueue(i) for i in ids])
 
 
-@transaction.atomic
 def send_invitations(*, actor: User, meeting: Meeting) -> int:
     """Queue invitations to everyone not yet invited. Refused, with every reason, unless all is in order."""
+    # Outside the transaction, so the gate's audit event survives the refusal.
+    require_network_involvement_allowed(meeting.case, actor=actor, action_label=_("send invitations"))
+    return _send_invitations(actor=actor, meeting=meeting)
+
+
+@transaction.atomic
+def _send_invitations(*, actor: User, meeting: Meeting) -> int:
     locked = _locked(meeting)
     if not locked.is_open_for_planning:
         raise KredsError(_("The meeting has been held; invitations can no longer be sent."))
-    require_network_involvement_allowed(locked.case, actor=actor, action_label=_("send invitations"))
     problems = invitation_problems(locked)
     if problems:
         raise KredsError(_("Invitations were not sent:") + " " + " ".join(problems))
@@ -673,13 +680,17 @@ def cancel_meeting(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
 # After the meeting -----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def approve_and_send_minutes(*, actor: User, meeting: Meeting) -> int:
     """Approve the minutes and send them to every participant (e-mail with PDF, and on their link)."""
+    require_network_involvement_allowed(meeting.case, actor=actor, action_label=_("send the minutes"))
+    return _approve_and_send_minutes(actor=actor, meeting=meeting)
+
+
+@transaction.atomic
+def _approve_and_send_minutes(*, actor: User, meeting: Meeting) -> int:
     locked = _locked(meeting)
     if locked.status != MeetingStatus.HELD:
         raise KredsError(_("Minutes can be sent once the meeting is completed, and only once."))
-    require_network_involvement_allowed(locked.case, actor=actor, action_label=_("send the minutes"))
     now = timezone.now()
     locked.minutes_approved_at = locked.minutes_sent_at = now
     locked.minutes_approved_by = actor

@@ -108,7 +108,9 @@ def planned_meeting(
     return setup
 
 
-def held_meeting(case: Case, actor: User, facilitator: User, *, days_ago: int = 1, send_minutes: bool = False) -> MeetingSetup:
+def held_meeting(
+    case: Case, actor: User, facilitator: User, *, days_ago: int = 1, send_minutes: bool = False
+) -> MeetingSetup:
     """A meeting in the past, invited, held with an agreement and a follow-up date (minutes optionally sent)."""
     setup = planned_meeting(case, actor, facilitator)
     meeting = setup.meeting
@@ -116,7 +118,9 @@ def held_meeting(case: Case, actor: User, facilitator: User, *, days_ago: int = 
     past = timezone.now() - datetime.timedelta(days=days_ago)
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=past, ends_at=past + datetime.timedelta(hours=2))
     meeting.refresh_from_db()
-    services.set_attendance(actor=facilitator, meeting=meeting, attended={p.pk: True for p in services.speaking_order(meeting)})
+    services.set_attendance(
+        actor=facilitator, meeting=meeting, attended={p.pk: True for p in services.speaking_order(meeting)}
+    )
     services.add_agreement(
         actor=facilitator,
         meeting=meeting,
@@ -124,7 +128,9 @@ def held_meeting(case: Case, actor: User, facilitator: User, *, days_ago: int = 
         what="Henter Emma fra skole om tirsdagen",
         due_on=timezone.localdate() + datetime.timedelta(days=30),
     )
-    services.complete_meeting(actor=facilitator, meeting=meeting, follow_up_on=timezone.localdate() + datetime.timedelta(days=60))
+    services.complete_meeting(
+        actor=facilitator, meeting=meeting, follow_up_on=timezone.localdate() + datetime.timedelta(days=60)
+    )
     if send_minutes:
         services.approve_and_send_minutes(actor=actor, meeting=meeting)
     meeting.refresh_from_db()
