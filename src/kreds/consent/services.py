@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from kreds.consent.constants import Category
 from kreds.consent.models import SharingConsent
 from kreds.core.exceptions import KredsError
 from kreds.network.constants import ConsentGiverRole
-from kreds.network.models import NetworkPerson, NetworkPersonVersion
+from kreds.network.models import NetworkMap, NetworkPerson, NetworkPersonVersion
 
 
 @dataclass(frozen=True)
@@ -102,33 +102,70 @@ def may_share(
     *, case: Case, category: Category, person: NetworkPerson, at: datetime.datetime | None = None
 ) -> Decision:
     """May information of ``category`` about ``case`` go to ``person`` at ``at`` (now)? With the reason if not."""
+    return sharing_decisions(case=case, categories=[category], persons=[person], at=at)[person.pk]
+
+
+def sharing_decisions(
+    *,
+    case: Case,
+    categories: Iterable[Category | str],
+    persons: Iterable[NetworkPerson],
+    at: datetime.datetime | None = None,
+) -> dict[int, Decision]:
+    """:func:`may_share` for many people and categories at once (all must be allowed), in three queries.
+
+    The answer for a person is the first refusal among ``categories``, or the last allowance.
+    """
     when = at or timezone.now()
+    people = list(persons)
+    cats = [str(c) for c in categories]
     gate = safety_gate(case)
     if gate.is_open:
-        return Decision(False, gate.reason)
-    if person.map.case_id != case.pk:
+        return {p.pk: Decision(False, gate.reason) for p in people}
+    ids = [p.pk for p in people]
+    map_id = NetworkMap.objects.filter(case=case).values_list("pk", flat=True).first()
+    versions = {
+        v.person_id: v
+        for v in NetworkPersonVersion.objects.filter(person_id__in=ids, valid_from__lte=when).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=when)
+        )
+    }
+    consents: dict[int, list[SharingConsent]] = {}
+    for consent in (
+        SharingConsent.objects.filter(case=case, recipients__in=ids, given_on__lte=timezone.localtime(when).date())
+        .exclude(withdrawn_at__lte=when)
+        .annotate(recipient_id=F("recipients"))
+        .order_by("given_on", "id")
+    ):
+        consents.setdefault(consent.recipient_id, []).append(consent)
+    out = {}
+    for person in people:
+        on_map = person.map_id == map_id
+        out[person.pk] = _decide(on_map, versions.get(person.pk), consents.get(person.pk, []), cats)
+    return out
+
+
+def _decide(
+    on_map: bool, version: NetworkPersonVersion | None, consents: list[SharingConsent], cats: list[str]
+) -> Decision:
+    if not on_map:
         return Decision(False, _("The person is not on this child's network map."))
-    version = (
-        NetworkPersonVersion.objects.filter(person=person, valid_from__lte=when)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=when))
-        .first()
-    )
     if version is None or version.removed:
         return Decision(False, _("The person is no longer on the network map."))
     if version.is_professional:
         return Decision(True, _("Professional: sharing follows the law's own rules; record the basis when sending."))
-    consents = SharingConsent.objects.filter(
-        case=case, recipients=person, given_on__lte=timezone.localtime(when).date()
-    ).exclude(withdrawn_at__lte=when)
-    for consent in consents:
-        if str(category) in consent.categories:
+    decision = Decision(False, "")
+    for category in cats:
+        covering = next((c for c in consents if category in c.categories), None)
+        if covering is None:
             return Decision(
-                True,
-                _("Covered by the consent given by %(name)s on %(date)s.")
-                % {"name": consent.given_by, "date": consent.given_on.strftime("%d.%m.%Y")},
+                False,
+                _("There is no valid consent to share %(category)s with %(person)s.")
+                % {"category": str(Category(category).label).lower(), "person": version.name},
             )
-    return Decision(
-        False,
-        _("There is no valid consent to share %(category)s with %(person)s.")
-        % {"category": str(Category(str(category)).label).lower(), "person": version.name},
-    )
+        decision = Decision(
+            True,
+            _("Covered by the consent given by %(name)s on %(date)s.")
+            % {"name": covering.given_by, "date": covering.given_on.strftime("%d.%m.%Y")},
+        )
+    return decision

@@ -23,7 +23,7 @@ from kreds.authz.policies import neutrality_problem
 from kreds.cases.models import Case
 from kreds.cases.safety import require_network_involvement_allowed, safety_gate
 from kreds.consent.constants import Category
-from kreds.consent.services import may_share
+from kreds.consent.services import may_share, sharing_decisions
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
 from kreds.meetings.constants import (
@@ -321,6 +321,19 @@ def sharing_problem(participant: Participant, kind: OutboxKind) -> str:
     return ""
 
 
+def sharing_problems(participants: Iterable[Participant], kind: OutboxKind) -> dict[int, str]:
+    """:func:`sharing_problem` for many participants of one meeting, in a fixed number of queries."""
+    needing = [p for p in participants if _needs_consent(p)]
+    if not needing:
+        return {}
+    decisions = sharing_decisions(
+        case=needing[0].meeting.case,
+        categories=CATEGORIES_FOR.get(kind, ()),
+        persons=[p.person for p in needing if p.person is not None],
+    )
+    return {p.pk: decisions[p.person_id].reason for p in needing if p.person_id and not decisions[p.person_id].allowed}
+
+
 def invitation_problems(meeting: Meeting) -> list[str]:
     """Everything that must be in order before invitations go out (DOMAIN §4, §5; Barnets Lov § 18 stk. 3)."""
     problems = []
@@ -333,11 +346,12 @@ def invitation_problems(meeting: Meeting) -> list[str]:
         problem = neutrality_problem(meeting.facilitator, meeting.case)
         if problem:
             problems.append(problem)
-    invitees = [p for p in meeting.participants.select_related("person__map") if p.needs_link and p.removed_at is None]
+    invitees = [p for p in meeting.participants.select_related("person") if p.needs_link and p.removed_at is None]
     if not any(
         p.role in (ParticipantRole.PRIVATE, ParticipantRole.PARENT, ParticipantRole.PROFESSIONAL) for p in invitees
     ):
         problems.append(_("Choose participants from the network map."))
+    refusals = sharing_problems(invitees, OutboxKind.INVITATION) if not gate.is_open else {}
     for p in invitees:
         if p.delivery == Delivery.EMAIL and not p.email:
             problems.append(
@@ -345,10 +359,8 @@ def invitation_problems(meeting: Meeting) -> list[str]:
             )
         elif p.delivery == Delivery.LETTER and not p.address:
             problems.append(_("%(name)s has no postal address for the letter.") % {"name": p.name})
-        if not gate.is_open:
-            reason = sharing_problem(p, OutboxKind.INVITATION)
-            if reason:
-                problems.append(reason)
+        if p.pk in refusals:
+            problems.append(refusals[p.pk])
     if meeting.starts_at <= timezone.now():
         problems.append(_("The meeting's start time has passed. Change the time before inviting."))
     return problems
