@@ -50,6 +50,11 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("cases:my_cases")
         if can(request.user, "admin.manage_users"):
             return redirect("accounts:user_list")
+        from kreds.accounts.constants import Role
+        from kreds.authz.policies import has_role
+
+        if has_role(request.user, Role.FACILITATOR):
+            return redirect("meetings:mine")
         return render(request, "core/no_role.html")
     return redirect(settings.LOGIN_URL)
 

@@ -149,7 +149,11 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = list(qs.filter(starts_at__gte=now - datetime.timedelta(hours=12)).order_by("starts_at")[:50])
     earlier = list(qs.filter(starts_at__lt=now - datetime.timedelta(hours=12)).order_by("-starts_at")[:20])
-    return render(request, "meetings/my_meetings.html", {"upcoming": upcoming, "earlier": earlier})
+    return render(
+        request,
+        "meetings/my_meetings.html",
+        {"upcoming": upcoming, "earlier": earlier, "due": selectors.agreements_for_user(user)},
+    )
 
 
 @login_required

@@ -185,3 +185,18 @@ def test_detail_query_count_does_not_grow_with_participants(world, client, login
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) <= len(small.captured_queries) + 2
+
+
+def test_facilitator_lands_on_my_meetings(world, client, login):
+    login(world.facilitator)
+    assert client.get(reverse("home"))["Location"] == reverse("meetings:mine")
+
+
+def test_my_meetings_lists_overdue_agreements(world, client, login):
+    setup = held_meeting(world.case, world.caseworker, world.facilitator)
+    agreement = setup.meeting.agreements.get()
+    agreement.due_on = timezone.localdate() - datetime.timedelta(days=2)
+    agreement.save()
+    login(world.caseworker)
+    html = client.get(reverse("meetings:mine")).content.decode()
+    assert "Overdue" in html and "Henter Emma fra skole" in html
