@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,14 @@ FULL_CPR = "1403150123"
 class Browser:
     """Wraps a Playwright page: records console problems and checks each page that is reached."""
 
-    def __init__(self, page, base_url: str) -> None:
+    def __init__(
+        self, page, base_url: str, *, shot_prefix: str = "", shot_counter: Iterator[int] | None = None
+    ) -> None:
         self.page = page
         self.base_url = base_url
+        # Several Browsers in one test (one per person) can share a counter so the screenshots sort in order.
+        self.shot_prefix = shot_prefix
+        self.shot_counter = shot_counter
         self.csp_errors: list[str] = []
         self.console_errors: list[str] = []
         self.failed: list[str] = []
@@ -70,7 +76,8 @@ class Browser:
         self.page.wait_for_load_state("load")
         self.checked += 1
         self._assert_styled()
-        self.page.screenshot(path=str(SHOTS_DIR / f"{self.checked:02d}-{name}.png"), full_page=True)
+        number = next(self.shot_counter) if self.shot_counter is not None else self.checked
+        self.page.screenshot(path=str(SHOTS_DIR / f"{self.shot_prefix}{number:02d}-{name}.png"), full_page=True)
         self._assert_accessible(name)
         assert not self.csp_errors, "CSP violations:\n" + "\n".join(self.csp_errors)
         assert not self.console_errors, "Console errors:\n" + "\n".join(self.console_errors)
@@ -119,7 +126,7 @@ class Browser:
                 lines.extend(f"    {n['target']}\n      {n['summary']}" for n in v["nodes"])
             pytest.fail("\n".join(lines), pytrace=False)
 
-    def log_in(self, username: str, token) -> None:
+    def log_in(self, username: str, token, landing: str = r"/sager/$") -> None:
         page = self.page
         self.goto("/konto/log-ind/")
         self.check(f"login-{username}")
@@ -130,7 +137,7 @@ class Browser:
         self.check(f"totp-{username}")
         page.fill("input[name=otp_token]", token())
         page.locator("main button[type=submit]").click()
-        page.wait_for_url(re.compile(r"/sager/$"))
+        page.wait_for_url(re.compile(landing))
 
     def log_out(self) -> None:
         self.page.locator("header form button[type=submit]").click()
