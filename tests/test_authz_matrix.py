@@ -94,6 +94,7 @@ def planned_token_kw(w) -> dict[str, object]:
 
     return {"token": token_for(w.grandmother.link)}
 
+
 MATRIX: dict[str, Row] = {
     # Public allowlist (SECURITY 1)
     "healthz": Row("get", expect=everyone(OK, anonymous=OK)),

@@ -170,7 +170,7 @@ class NotesForm(KredsForm):
 
 class AgreementForm(KredsForm):
     responsible: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Who"), queryset=Participant.objects.none(), empty_label=None
+        label=_("Who"), queryset=Participant.objects.none(), empty_label=_("Choose who")
     )
     what = forms.CharField(label=_("What"), widget=forms.Textarea(attrs={"rows": 2}))
     due_on = forms.DateField(label=_("By when"), widget=DateInput)
@@ -190,7 +190,6 @@ class CompleteForm(KredsForm):
     follow_up_on = forms.DateField(
         label=_("Date of the follow-up meeting"),
         widget=DateInput,
-        required=False,
         help_text=_("Agreed at the meeting. The follow-up meeting is planned on this date with the same participants."),
     )
 
@@ -206,7 +205,7 @@ class RsvpForm(KredsForm):
         widget=forms.RadioSelect,
     )
     message = forms.CharField(
-        label=_("Message to the meeting leader (optional)"),
+        label=_("Message to the meeting leader"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -224,7 +223,7 @@ SATISFACTION = [(5, _("5 – very satisfied")), (4, "4"), (3, "3"), (2, "2"), (1
 SMILEYS = [
     (5, format_lazy("😊 {}", _("Good"))),
     (3, format_lazy("😐 {}", _("So-so"))),
-    (1, format_lazy("🙁 {}", _("Not good"))),
+    (1, format_lazy("☹️ {}", _("Not good"))),
 ]
 
 

@@ -59,11 +59,16 @@ def agreements_for_user(user: User, today: datetime.date | None = None) -> dict[
 
 
 def evaluation_summary(meeting: Meeting) -> dict[str, Any]:
+    """Means per question for the adults' 1–5 answers; the child's smiley form (other questions) apart."""
     qs = Evaluation.objects.filter(participant__meeting=meeting)
-    agg = qs.aggregate(n=Count("id"), **{s: Avg(s) for s in SCORES})
+    adults = qs.filter(child_form=False).aggregate(n=Count("id"), **{s: Avg(s) for s in SCORES})
+    child = qs.filter(child_form=True).first()
+    adult_count = adults.pop("n")
     return {
-        "count": agg.pop("n"),
-        "means": agg,
+        "count": adult_count + (1 if child else 0),
+        "adult_count": adult_count,
+        "means": adults,
+        "child": child,
         "comments": list(qs.exclude(comment="").values_list("comment", flat=True)),
-        "child_answered": qs.filter(child_form=True).exists(),
+        "child_answered": child is not None,
     }

@@ -35,8 +35,11 @@ def local(dt: datetime.datetime) -> datetime.datetime:
 
 
 def when_text(meeting: Meeting) -> str:
+    from django.utils.dateformat import format as date_format
+
     start, end = local(meeting.starts_at), local(meeting.ends_at)
-    return _("%(day)s from %(start)s to %(end)s") % {
+    return _("%(weekday)s %(day)s from %(start)s to %(end)s") % {
+        "weekday": date_format(start, "l"),
         "day": start.strftime("%d.%m.%Y"),
         "start": start.strftime("%H.%M"),
         "end": end.strftime("%H.%M"),

@@ -369,7 +369,7 @@ def invitation_problems(meeting: Meeting) -> list[str]:
 def link_expiry(meeting: Meeting) -> datetime.datetime:
     last = meeting.starts_at
     if meeting.follow_up_on:
-        last = max(last, datetime.datetime.combine(meeting.follow_up_on, datetime.time(23, 59), tzinfo=datetime.UTC))
+        last = max(last, timezone.make_aware(datetime.datetime.combine(meeting.follow_up_on, datetime.time(23, 59))))
     return last + datetime.timedelta(days=settings.PARTICIPANT_LINK_DAYS_AFTER_MEETING)
 
 
@@ -452,10 +452,11 @@ def record_letter_printed(*, actor: User, participant: Participant) -> None:
 
 
 def _require_running(meeting: Meeting) -> None:
+    """Notes, attendance and agreements can be corrected until the minutes are approved and sent."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise KredsError(_("The meeting is cancelled."))
-    if meeting.is_held:
-        raise KredsError(_("The meeting is completed; its notes can no longer be changed."))
+    if meeting.status in (MeetingStatus.MINUTES_SENT, MeetingStatus.JOURNALISED):
+        raise KredsError(_("The minutes are sent; the meeting's notes can no longer be changed."))
 
 
 @transaction.atomic
@@ -510,7 +511,7 @@ def add_agreement(
     if not what:
         raise KredsError(_("Write what is agreed."))
     _no_cpr(what=what)
-    if due_on < locked.starts_at.date():
+    if due_on < timezone.localtime(locked.starts_at).date():
         raise KredsError(_("The date must be on or after the meeting day."))
     agreement = Agreement.objects.create(
         case=locked.case,
@@ -603,6 +604,8 @@ def complete_meeting(*, actor: User, meeting: Meeting, follow_up_on: datetime.da
     """The meeting is held. The follow-up date must be agreed at the meeting (DOMAIN §5); the follow-up is planned."""
     locked = _locked(meeting)
     _require_running(locked)
+    if locked.is_held:
+        raise KredsError(_("The meeting is already completed."))
     if follow_up_on is None:
         raise KredsError(_("Agree the date of the follow-up meeting before completing the meeting."))
     meeting_day = timezone.localtime(locked.starts_at).date()
@@ -685,6 +688,8 @@ def cancel_meeting(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
     for p in locked.participants.exclude(link=None).select_related("link"):
         assert p.link is not None
         links.revoke(p.link, reason="meeting cancelled")
+    # Messages not yet sent must not go out with a dead link.
+    Outbox.objects.filter(meeting=locked, sent_at__isnull=True).delete()
     _audit(Action.MEETING_CANCEL, actor, locked)
     return locked
 

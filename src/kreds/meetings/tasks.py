@@ -81,6 +81,8 @@ def send_outbox(outbox_id: int) -> str:
         reason = sharing_problem(participant, OutboxKind(row.kind))
         if participant.removed_at is not None:
             reason = _("The participant was removed from the meeting.")
+        if row.meeting is not None and row.meeting.status == MeetingStatus.CANCELLED:
+            reason = _("The meeting is cancelled.")
         if reason:
             row.last_error = reason[:300]
             row.save(update_fields=["attempts", "last_error"])

@@ -275,6 +275,15 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         ],
         "now": timezone.now(),
         "status_choices": AgreementStatus.choices,
+        "uninvited": [
+            p
+            for p in participants
+            if p.removed_at is None
+            and p.role != ParticipantRole.CASEWORKER
+            and p.invited_at is None
+            and p.delivery == "email"
+            and not any(o.participant_id == p.pk and o.kind == "invitation" for o in outbox)
+        ],
     }
     return render(request, "meetings/meeting_detail.html", context)
 
@@ -289,9 +298,9 @@ def participants(request: HttpRequest, meeting_id: str) -> HttpResponse:
     if request.method == "POST":
         wanted = set(request.POST.getlist("person"))
         parent_ids = set(request.POST.getlist("parent"))
-        by_id = {str(v.person.public_id): v.person for v in versions}
-        persons = [by_id[i] for i in wanted if i in by_id]
-        parents = [by_id[i] for i in parent_ids if i in by_id]
+        # Keep the map's order (sector, ring, name): it becomes the first speaking order.
+        persons = [v.person for v in versions if str(v.person.public_id) in wanted]
+        parents = [v.person for v in versions if str(v.person.public_id) in parent_ids]
         if not persons:
             messages.error(request, _("Choose at least one person from the network map."))
         elif _attempt(
@@ -457,6 +466,7 @@ def _render_run(
     request: HttpRequest, meeting: Meeting, form: NotesForm, agreement_form: AgreementForm | None = None
 ) -> HttpResponse:
     user = _user(request)
+    locked = meeting.status in (MeetingStatus.CANCELLED, MeetingStatus.MINUTES_SENT, MeetingStatus.JOURNALISED)
     order = services.speaking_order(meeting)
     current = order[meeting.speaker_position % len(order)] if order else None
     active = meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")
@@ -474,8 +484,9 @@ def _render_run(
         "status_form": AgreementStatusForm(),
         "complete_form": CompleteForm(),
         "perms": _perms(user, meeting),
-        "locked": meeting.is_held or meeting.status == MeetingStatus.CANCELLED,
-        "not_locked": not (meeting.is_held or meeting.status == MeetingStatus.CANCELLED),
+        "locked": locked,
+        "not_locked": not locked,
+        "held": meeting.is_held,
         "status_choices": AgreementStatus.choices,
     }
     return render(request, "meetings/run.html", context)
@@ -507,10 +518,35 @@ def run(request: HttpRequest, meeting_id: str) -> HttpResponse:
     return _render_run(request, meeting, form)
 
 
+def _save_carried_notes(request: HttpRequest, meeting: Meeting) -> None:
+    """Save the notes the browser sent along with another meeting-screen action (see kreds.js)."""
+    if "notes_descriptive" not in request.POST:
+        return
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        return
+    notes = {p: form.cleaned_data[f"notes_{p}"] for p in Phase.values}
+    current = {p: getattr(meeting, f"notes_{p}") for p in Phase.values}
+    if notes == current and form.cleaned_data["authority_declared"] == meeting.authority_declared:
+        return
+    _attempt(
+        request,
+        lambda: services.save_notes(
+            actor=_user(request),
+            meeting=meeting,
+            notes=notes,
+            authority_declared=form.cleaned_data["authority_declared"],
+            expected_version=form.cleaned_data["version"],
+        ),
+    )
+    meeting.refresh_from_db()
+
+
 @login_required
 @require_POST
 def speaker(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.run")
+    _save_carried_notes(request, meeting)
     step = -1 if request.POST.get("step") == "back" else 1
     _attempt(request, lambda: services.set_speaker(actor=_user(request), meeting=meeting, step=step))
     return redirect("meetings:run", meeting_id=meeting.public_id)
@@ -520,6 +556,7 @@ def speaker(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def attendance(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.run")
+    _save_carried_notes(request, meeting)
     values = {}
     for p in services.speaking_order(meeting):
         answer = request.POST.get(f"attended-{p.public_id}")
@@ -537,6 +574,7 @@ def attendance(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def agreement_add(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.run")
+    _save_carried_notes(request, meeting)
     form = AgreementForm(request.POST, participants=meeting.participants.filter(removed_at__isnull=True))
     if form.is_valid():
         if _attempt(
@@ -604,6 +642,7 @@ def agreement_status(request: HttpRequest, meeting_id: str, agreement_id: str) -
 @require_POST
 def complete(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.run")
+    _save_carried_notes(request, meeting)
     form = CompleteForm(request.POST)
     follow_up_on = form.cleaned_data.get("follow_up_on") if form.is_valid() else None
     if _attempt(

@@ -332,7 +332,22 @@ def test_completion_plans_the_follow_up_with_the_same_people(world):
     assert timezone.localtime(follow.starts_at).date() == meeting.follow_up_on
     assert follow.facilitator == world.facilitator
     assert [p.name for p in services.speaking_order(follow)] == [p.name for p in services.speaking_order(meeting)]
-    with pytest.raises(KredsError, match="completed"):
+    with pytest.raises(KredsError, match="already completed"):
+        services.complete_meeting(
+            actor=world.facilitator, meeting=meeting, follow_up_on=meeting.follow_up_on + datetime.timedelta(days=1)
+        )
+    # Until the minutes are sent, the notes can still be corrected; then they are final.
+    services.save_notes(
+        actor=world.facilitator,
+        meeting=meeting,
+        notes={"descriptive": "Rettet"},
+        authority_declared=True,
+        expected_version=meeting.version,
+    )
+    meeting.refresh_from_db()
+    services.approve_and_send_minutes(actor=world.caseworker, meeting=meeting)
+    meeting.refresh_from_db()
+    with pytest.raises(KredsError, match="minutes are sent"):
         services.save_notes(
             actor=world.facilitator,
             meeting=meeting,

@@ -200,3 +200,21 @@ def test_my_meetings_lists_overdue_agreements(world, client, login):
     login(world.caseworker)
     html = client.get(reverse("meetings:mine")).content.decode()
     assert "Overdue" in html and "Henter Emma fra skole" in html
+
+
+def test_notes_carried_with_the_next_speaker_are_saved(world, client, login):
+    setup = planned_meeting(world.case, world.caseworker, world.facilitator)
+    login(world.facilitator)
+    client.post(
+        reverse("meetings:speaker", args=[setup.meeting.public_id]),
+        {
+            "step": "next",
+            "notes_descriptive": "Mor fortalte om morgenerne",
+            "notes_reflective": "",
+            "notes_agreements": "",
+            "version": str(setup.meeting.version),
+        },
+    )
+    setup.meeting.refresh_from_db()
+    assert setup.meeting.notes_descriptive == "Mor fortalte om morgenerne"
+    assert setup.meeting.speaker_position == 1

@@ -13,4 +13,29 @@ document.addEventListener("DOMContentLoaded", () => {
   if (language) {
     language.addEventListener("change", () => language.form.submit());
   }
+  // Meeting screen: forms for the speaking order, attendance, agreements and completion also carry the notes
+  // typed so far, so nothing is lost when the facilitator moves on (the server saves them first).
+  const notes = document.getElementById("notes-form");
+  if (notes) {
+    let dirty = false;
+    notes.addEventListener("input", () => { dirty = true; });
+    notes.addEventListener("submit", () => { dirty = false; });
+    for (const form of document.querySelectorAll("form[data-carry-notes]")) {
+      form.addEventListener("submit", (event) => {
+        if (event.defaultPrevented) return;
+        for (const field of notes.querySelectorAll("textarea, input[name=version], input[name=authority_declared]")) {
+          if (field.type === "checkbox" && !field.checked) continue;
+          const copy = document.createElement("input");
+          copy.type = "hidden";
+          copy.name = field.name;
+          copy.value = field.value;
+          form.appendChild(copy);
+        }
+        dirty = false;
+      });
+    }
+    window.addEventListener("beforeunload", (event) => {
+      if (dirty) event.preventDefault();
+    });
+  }
 });

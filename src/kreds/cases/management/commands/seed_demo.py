@@ -142,7 +142,12 @@ class Command(BaseCommand):
 
         owners = {c.pk: c.assignments.select_related("user").first().user for c in cases}  # type: ignore[union-attr]
         maps = seed_maps([Case.objects.get(pk=c.pk) for c in cases], owners, options["seed"])
-        self.stdout.write(self.style.SUCCESS(f"Created {len(cases)} demo cases and {maps} network maps."))
+        from kreds.meetings.demo import seed_meetings
+
+        meetings = seed_meetings(municipality, [Case.objects.get(pk=c.pk) for c in cases], owners, options["seed"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {len(cases)} demo cases, {maps} network maps and {meetings} network meetings.")
+        )
         self._print_logins()
 
     def _print_logins(self) -> None:
