@@ -275,6 +275,7 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         ],
         "now": timezone.now(),
         "status_choices": AgreementStatus.choices,
+        "today": timezone.localdate(),
         "uninvited": [
             p
             for p in participants
@@ -487,6 +488,7 @@ def _render_run(
         "locked": locked,
         "not_locked": not locked,
         "held": meeting.is_held,
+        "today": timezone.localdate(),
         "status_choices": AgreementStatus.choices,
     }
     return render(request, "meetings/run.html", context)
