@@ -63,7 +63,8 @@ def send_outbox(outbox_id: int) -> str:
 
     with transaction.atomic():
         row = (
-            Outbox.objects.select_for_update()
+            # Only the outbox row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+            Outbox.objects.select_for_update(of=("self",))
             .select_related(
                 "meeting__case__child", "meeting__case__municipality", "participant__link", "participant__person__map"
             )
