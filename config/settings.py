@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kreds.consent",
     "kreds.participants",
     "kreds.meetings",
+    "kreds.conferences",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kreds.conferences import views as conference_views
 from kreds.core import views as core_views
 from kreds.meetings import views as meeting_views
 
@@ -17,7 +18,11 @@ urlpatterns = [
     path("sager/<uuid:public_id>/moeder/", include("kreds.meetings.case_urls")),
     path("moeder/", include("kreds.meetings.urls")),
     path("l/", include("kreds.participants.urls")),
+    path("sager/<uuid:public_id>/familieraadslagning/", include("kreds.conferences.case_urls")),
+    path("familieraadslagning/", include("kreds.conferences.urls")),
+    path("indstillinger/familieraadslagning/", include("kreds.conferences.settings_urls")),
     path("om/netvaerksmoede/", meeting_views.leaflet_page, name="leaflet"),
+    path("om/familieraadslagning/", conference_views.leaflet_page, name="fgc_leaflet"),
 ]
 
 handler400 = "kreds.core.views.bad_request"

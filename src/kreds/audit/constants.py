@@ -59,6 +59,25 @@ class Action(models.TextChoices):
     LINK_REFUSED = "link.refused", _("Personal link refused")
     MEETING_RSVP = "meeting.rsvp", _("Participant answered invitation")
     MEETING_EVALUATION = "meeting.evaluation", _("Participant answered evaluation")
+    # Family group conferences (DOMAIN §6)
+    CONFERENCE_VIEW = "conference.view", _("Viewed family group conference")
+    CONFERENCE_QUEUE_VIEW = "conference.queue_view", _("Viewed the FGC service's queue")
+    CONFERENCE_REFER = "conference.refer", _("Referred to a family group conference")
+    CONFERENCE_UPDATE = "conference.update", _("Changed family group conference")
+    CONFERENCE_ALLOCATE = "conference.allocate", _("Allocated coordinator")
+    CONFERENCE_WITHDRAW = "conference.withdraw", _("Withdrew family group conference")
+    CONFERENCE_PREPARATION = "conference.preparation", _("Recorded preparation of family group conference")
+    CONFERENCE_INFORMATION = "conference.information", _("Recorded information given at conference")
+    CONFERENCE_PRIVATE_TIME = "conference.private_time", _("Recorded private family time")
+    CONFERENCE_PLAN_ITEM = "conference.plan_item", _("Changed item of the family's plan")
+    CONFERENCE_REVIEW = "conference.review", _("Reviewed item of the family's plan")
+    CONFERENCE_WELLBEING = "conference.wellbeing", _("Recorded the child's well-being")
+    CONFERENCE_COMPLETE = "conference.complete", _("Completed family group conference")
+    CONFERENCE_DECISION = "conference.decision", _("Decided on item of the family's plan")
+    CONFERENCE_PLAN_SENT = "conference.plan_sent", _("Approved and sent the family's plan")
+    CONFERENCE_CLOSE = "conference.close", _("Closed family group conference")
+    CONFERENCE_COST = "conference.cost", _("Changed costs of family group conference")
+    MEETING_RSVP_STAFF = "meeting.rsvp_staff", _("Recorded a participant's answer")
     # Accounts and sessions
     LOGIN = "auth.login", _("Logged in")
     LOGIN_FAILED = "auth.login_failed", _("Failed login")
@@ -91,6 +110,8 @@ READ_ACTIONS = frozenset(
         Action.ACCESS_LOG_VIEW,
         Action.MEETING_VIEW,
         Action.LINK_VIEW,
+        Action.CONFERENCE_VIEW,
+        Action.CONFERENCE_QUEUE_VIEW,
     }
 )
 

@@ -42,6 +42,16 @@ ACTIONS: dict[str, str] = {
     "meeting.run": "run the meeting as facilitator or minute taker: phases, speaking order, attendance, agreements",
     "meeting.minutes": "approve and send the minutes, and update agreements",
     "meeting.journalise": "export the minutes to the municipality's records system and mark them journalised",
+    "conference.refer": "refer a case to a family group conference",
+    "conference.service": "see the FGC service's queue and figures",
+    "conference.allocate": "allocate a coordinator to a referred family group conference",
+    "conference.view": "see a family group conference and its referral",
+    "conference.edit_referral": "change the referral, withdraw the conference, record well-being at referral",
+    "conference.prepare": "prepare the conference as its coordinator: pre-meeting, invitees, date and place",
+    "conference.run": "run the conference and its follow-ups as coordinator",
+    "conference.approve": "decide on the items of the family's plan and send the approved plan",
+    "conference.costs": "record the costs of a family group conference",
+    "conference.close": "close a family group conference course",
 }
 
 
@@ -170,6 +180,8 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
         case "meeting.view":
             return can_see_case(user, obj.case) or _leads_meeting(user, obj)
         case "meeting.plan":
+            if getattr(obj, "is_fgc", False):  # the coordinator prepares and invites to a conference
+                return _leads_meeting(user, obj)
             return _works_on_case(user, getattr(obj, "case", obj))
         case "meeting.run":
             return _leads_meeting(user, obj)
@@ -179,9 +191,30 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
             return can_see_case(user, obj.case) and (is_assigned(user, obj.case) or leads_case_unit(user, obj.case))
         case "case.view_access_log":
             return leads_case_unit(user, obj)
+        case "conference.refer":
+            return _works_on_case(user, obj) and obj.is_open
+        case "conference.service":
+            return has_role(user, Role.FACILITATOR, Role.LEADER)
+        case "conference.allocate":
+            return has_role(user, Role.FACILITATOR, Role.LEADER)
+        case "conference.view":
+            return bool(staff.pk == obj.coordinator_id) or can_see_case(user, obj.case)
+        case "conference.edit_referral":
+            return _edits_case(user, obj.case)
+        case "conference.prepare" | "conference.run":
+            return bool(staff.pk == obj.coordinator_id)
+        case "conference.approve":
+            return _edits_case(user, obj.case)
+        case "conference.costs" | "conference.close":
+            return bool(staff.pk == obj.coordinator_id) or _edits_case(user, obj.case)
         case "admin.manage_users" | "admin.manage_settings":
             return is_administrator(user)
     return False
+
+
+def _edits_case(user: Actor, case: Case) -> bool:
+    """Assigned to the case, or leading its responsible unit (the authority's decisions)."""
+    return can_see_case(user, case) and (is_assigned(user, case) or leads_case_unit(user, case))
 
 
 def _works_on_case(user: Actor, case: Case) -> bool:
@@ -220,6 +253,50 @@ def neutrality_problem(user: User, case: Case) -> str:
         return _("%(name)s leads the unit responsible for the case and cannot be the neutral facilitator.") % {
             "name": user.get_full_name()
         }
+    return ""
+
+
+def independence_problem(user: User, case: Case, *, exclude_meetings: tuple[int, ...] = ()) -> str:
+    """Why ``user`` cannot be the independent coordinator of a family group conference ('' when they can).
+
+    Stricter than the facilitator's neutrality (DOMAIN §1, §6; seeds/004): the coordinator is not employed in
+    the child's case (has no access to it through their work), is not a member of the team responsible for it,
+    and does not know the case beforehand (has not opened it or led a meeting on it).
+    """
+    from django.utils.translation import gettext as _
+
+    from kreds.audit.constants import Action
+    from kreds.audit.models import AuditEvent
+
+    name = user.get_full_name()
+    if user.municipality_id != case.municipality_id or not user.is_active:
+        return _("The coordinator must be an active employee of the municipality.")
+    if not has_role(user, Role.FACILITATOR):
+        return _("%(name)s does not have the facilitator / coordinator role.") % {"name": name}
+    if is_assigned(user, case):
+        return _("%(name)s is assigned to the case and cannot be the independent coordinator.") % {"name": name}
+    if user.memberships.filter(unit_id=case.responsible_unit_id).exists() or can_see_case(user, case):
+        return _(
+            "%(name)s works in the team responsible for the case or works on it, and cannot be the independent "
+            "coordinator."
+        ) % {"name": name}
+    known = AuditEvent.objects.filter(
+        actor=user,
+        person_concerned=str(case.child.public_id),
+        action__in=[Action.CASE_VIEW, Action.NETWORK_VIEW],
+    ).exists()
+    if known:
+        return _(
+            "%(name)s has opened the case before and so knows it. The coordinator must meet the family without "
+            "knowing the case beforehand."
+        ) % {"name": name}
+    from kreds.meetings.models import Meeting
+
+    if Meeting.objects.filter(case=case, facilitator=user).exclude(pk__in=exclude_meetings).exists():
+        return _(
+            "%(name)s has led a meeting on the case before and so knows it. Choose a coordinator who does not "
+            "know the case."
+        ) % {"name": name}
     return ""
 
 

@@ -5,6 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class MeetingKind(models.TextChoices):
     NETWORK = "network", _("Inclusive network meeting")
     FOLLOW_UP = "follow_up", _("Follow-up meeting")
+    # Family group conferences (DOMAIN §6) are run as meetings too; kreds.conferences owns their process.
+    FGC = "fgc", _("Family group conference")
+    FGC_FOLLOW_UP = "fgc_follow_up", _("Follow-up family group conference")
+
+
+FGC_KINDS = frozenset({MeetingKind.FGC, MeetingKind.FGC_FOLLOW_UP})
+FOLLOW_UP_KINDS = frozenset({MeetingKind.FOLLOW_UP, MeetingKind.FGC_FOLLOW_UP})
+
+
+def follow_up_kind(kind: str) -> MeetingKind:
+    """The kind of the meeting that follows up on a meeting of ``kind``."""
+    return MeetingKind.FGC_FOLLOW_UP if kind in FGC_KINDS else MeetingKind.FOLLOW_UP
 
 
 class MeetingStatus(models.TextChoices):

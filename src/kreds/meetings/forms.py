@@ -257,3 +257,32 @@ class ChildEvaluationForm(KredsForm):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+PLAN_MADE = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("I don't know"))]
+CHILD_PLAN_MADE = [("yes", _("Yes")), ("no", _("No")), ("unknown", _("I don't know"))]
+ORDER = ["heard", "knew_purpose", "realistic", "own_part_clear", "plan_made", "plan_satisfaction", "satisfaction"]
+
+
+def _plan_made(label: Any, choices: list[tuple[str, Any]]) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=lambda v: {"yes": True, "no": False}.get(v),
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+
+class ConferenceEvaluationForm(EvaluationForm):
+    """After a family group conference, two more questions (the Esbjerg evaluation, DOMAIN §6)."""
+
+    plan_made = _plan_made(_("Did the family and the network make a plan?"), PLAN_MADE)
+    plan_satisfaction = _scale(_("I am satisfied with the plan"), AGREE)
+    field_order = [*ORDER, "comment"]
+
+
+class ChildConferenceEvaluationForm(ChildEvaluationForm):
+    plan_made = _plan_made(_("Did your family make a plan?"), CHILD_PLAN_MADE)
+    plan_satisfaction = _scale(_("Do you like the plan?"), SMILEYS)
+    field_order = [*ORDER, "comment"]

@@ -190,6 +190,13 @@ def leaflet(language: str | None = None) -> tuple[str, tuple[Section, ...]]:
     ``language`` may be a full code such as ``"en-gb"``; only the primary subtag is used. Danish is the
     fallback because it is the product's default language and the one every municipality can read.
     """
+    return choose(LEAFLET, language)
+
+
+def choose(
+    leaflets: dict[str, tuple[str, tuple[Section, ...]]], language: str | None = None
+) -> tuple[str, tuple[Section, ...]]:
+    """Pick a leaflet by language (shared by every leaflet in Kreds)."""
     code = language if language is not None else get_language()
     primary = (code or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-", 1)[0]
-    return LEAFLET.get(primary, LEAFLET[DEFAULT_LANGUAGE])
+    return leaflets.get(primary, leaflets[DEFAULT_LANGUAGE])

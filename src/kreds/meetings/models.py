@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kreds.core.models import TimestampedModel, VersionedModel
 from kreds.meetings.constants import (
+    FGC_KINDS,
+    FOLLOW_UP_KINDS,
     AgreementStatus,
     ChildParticipation,
     Delivery,
@@ -26,7 +28,7 @@ USER = settings.AUTH_USER_MODEL
 class Meeting(TimestampedModel, VersionedModel):
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="meetings")
-    kind = models.CharField(_("kind"), max_length=12, choices=MeetingKind.choices, default=MeetingKind.NETWORK)
+    kind = models.CharField(_("kind"), max_length=16, choices=MeetingKind.choices, default=MeetingKind.NETWORK)
     previous = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups")
     status = models.CharField(_("status"), max_length=14, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     purpose = models.TextField(
@@ -111,6 +113,15 @@ class Meeting(TimestampedModel, VersionedModel):
     @property
     def is_open_for_planning(self) -> bool:
         return self.status in {MeetingStatus.PLANNED, MeetingStatus.INVITED}
+
+    @property
+    def is_fgc(self) -> bool:
+        """A family group conference or its follow-up (run by kreds.conferences)."""
+        return self.kind in FGC_KINDS
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.kind in FOLLOW_UP_KINDS
 
 
 class Participant(TimestampedModel):
@@ -250,6 +261,9 @@ class Evaluation(TimestampedModel):
     realistic = models.PositiveSmallIntegerField(_("The plan is realistic"))
     own_part_clear = models.PositiveSmallIntegerField(_("My own part is clear"))
     satisfaction = models.PositiveSmallIntegerField(_("Overall satisfaction"))
+    # Asked after a family group conference only (DOMAIN §6, the Esbjerg evaluation).
+    plan_made = models.BooleanField(_("A plan was made"), null=True, blank=True)
+    plan_satisfaction = models.PositiveSmallIntegerField(_("I am satisfied with the plan"), null=True, blank=True)
     comment = models.TextField(_("Anything else"), blank=True)
 
     objects: ClassVar[models.Manager[Evaluation]]
@@ -270,7 +284,12 @@ class Evaluation(TimestampedModel):
                     satisfaction__lte=5,
                 ),
                 name="evaluation_scores_1_5",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(plan_satisfaction__isnull=True)
+                | models.Q(plan_satisfaction__gte=1, plan_satisfaction__lte=5),
+                name="evaluation_plan_satisfaction_1_5",
+            ),
         ]
 
     def __str__(self) -> str:

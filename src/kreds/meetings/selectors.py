@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from kreds.accounts.models import User
@@ -61,10 +61,22 @@ def agreements_for_user(user: User, today: datetime.date | None = None) -> dict[
 def evaluation_summary(meeting: Meeting) -> dict[str, Any]:
     """Means per question for the adults' 1–5 answers; the child's smiley form (other questions) apart."""
     qs = Evaluation.objects.filter(participant__meeting=meeting)
-    adults = qs.filter(child_form=False).aggregate(n=Count("id"), **{s: Avg(s) for s in SCORES})
+    adults = qs.filter(child_form=False).aggregate(
+        n=Count("id"),
+        plan_made_yes=Count("id", filter=Q(plan_made=True)),
+        plan_made_answered=Count("plan_made"),
+        plan_satisfaction=Avg("plan_satisfaction"),
+        **{s: Avg(s) for s in SCORES},
+    )
     child = qs.filter(child_form=True).first()
     adult_count = adults.pop("n")
+    plan = {
+        "made_yes": adults.pop("plan_made_yes"),
+        "made_answered": adults.pop("plan_made_answered"),
+        "satisfaction": adults.pop("plan_satisfaction"),
+    }
     return {
+        "plan": plan,
         "count": adult_count + (1 if child else 0),
         "adult_count": adult_count,
         "means": adults,

@@ -22,8 +22,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from kreds.meetings import kinds
 from kreds.meetings.constants import MINUTES_WORKING_DAYS, OutboxKind, ParticipantRole, Rsvp
-from kreds.meetings.leaflet import leaflet
+from kreds.meetings.leaflet import leaflet as network_meeting_leaflet
 from kreds.meetings.models import Agreement, Meeting, Outbox, Participant
 from kreds.participants.services import token_for
 
@@ -32,6 +33,39 @@ TYPST_DIR = Path(__file__).resolve().parent / "typst"
 
 def local(dt: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(dt)
+
+
+def leaflet_for(meeting: Meeting) -> tuple[str, Any]:
+    """The leaflet that goes with invitations to this kind of meeting."""
+    hooks = kinds.hooks_for(meeting)
+    return hooks.leaflet() if hooks else network_meeting_leaflet()
+
+
+def leaflet_url_name(meeting: Meeting) -> str:
+    hooks = kinds.hooks_for(meeting)
+    return hooks.leaflet_url_name if hooks else "leaflet"
+
+
+def purpose_label(meeting: Meeting) -> str:
+    """What the meeting's purpose is called: for a family group conference it is the questions for the plan."""
+    return _("The questions the family's plan must answer") if meeting.is_fgc else _("Purpose")
+
+
+def ics_filename(meeting: Meeting) -> str:
+    if meeting.is_fgc:
+        return "opfoelgende-familieraadslagning.ics" if meeting.is_follow_up else "familieraadslagning.ics"
+    return "opfoelgningsmoede.ics" if meeting.is_follow_up else "netvaerksmoede.ics"
+
+
+def document_title(meeting: Meeting) -> str:
+    if meeting.is_fgc:
+        return _("The family's plan")
+    return _("Minutes of %(kind)s") % {"kind": str(meeting.get_kind_display()).lower()}
+
+
+def document_filename(meeting: Meeting) -> str:
+    hooks = kinds.hooks_for(meeting)
+    return hooks.document_filename if hooks else "referat.pdf"
 
 
 def when_text(meeting: Meeting) -> str:
@@ -79,7 +113,7 @@ def ics(meeting: Meeting, participant: Participant | None = None) -> bytes:
     event.add("dtend", meeting.ends_at)
     event.add("summary", str(meeting.get_kind_display()))
     event.add("location", meeting.place)
-    description = _("Purpose: %(purpose)s") % {"purpose": meeting.purpose}
+    description = f"{purpose_label(meeting)}: {meeting.purpose}"
     if participant is not None and participant.link_id:
         description += "\n\n" + _("Your personal page: %(url)s") % {"url": link_url(participant)}
     event.add("description", description)
@@ -105,7 +139,7 @@ def minutes_data(meeting: Meeting) -> dict[str, Any]:
     people = [p for p in meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")]
     attended = {True: _("Attended"), False: _("Did not attend"), None: _("Not recorded")}
     data = {
-        "title": _("Minutes of %(kind)s") % {"kind": str(meeting.get_kind_display()).lower()},
+        "title": document_title(meeting),
         "subtitle": _("About %(name)s · %(when)s · %(place)s")
         % {"name": meeting.case.child.first_name, "when": when_text(meeting), "place": meeting.place},
         "municipality": meeting.case.municipality.name,
@@ -157,6 +191,10 @@ def minutes_data(meeting: Meeting) -> dict[str, Any]:
 
 
 def minutes_pdf(meeting: Meeting) -> bytes:
+    """The document participants get after the meeting: the minutes, or what the meeting's kind registers."""
+    hooks = kinds.hooks_for(meeting)
+    if hooks is not None:
+        return hooks.document_pdf(meeting)
     return _typst("minutes.typ", minutes_data(meeting))
 
 
@@ -164,7 +202,7 @@ def letter_pdf(participant: Participant) -> bytes:
     """The invitation as a printable letter (DOMAIN §5), with the personal link as text and QR code."""
     meeting = participant.meeting
     url = link_url(participant)
-    title, sections = leaflet()
+    title, sections = leaflet_for(meeting)
     qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000000", light="#ffffff")
     data = {
         "title": _("Invitation to %(kind)s") % {"kind": str(meeting.get_kind_display()).lower()},
@@ -173,23 +211,40 @@ def letter_pdf(participant: Participant) -> bytes:
         "recipient": [participant.name, *[line.strip() for line in participant.address.split(",") if line.strip()]],
         "date": timezone.localdate().strftime("%d.%m.%Y"),
         "greeting": _("Dear %(name)s,") % {"name": participant.name},
-        "intro": _(
-            "You are invited to a meeting about %(child)s, where family, network and professionals meet to "
-            "make a good plan together."
+        "intro": (
+            _(
+                "You are invited to a family group conference about %(child)s. The family and the network make "
+                "their own plan for %(child)s, and the professionals support it."
+            )
+            if meeting.is_fgc
+            else _(
+                "You are invited to a meeting about %(child)s, where family, network and professionals meet to "
+                "make a good plan together."
+            )
         )
         % {"child": meeting.case.child.first_name},
         "facts": [
-            [_("Purpose"), meeting.purpose],
+            [purpose_label(meeting), meeting.purpose],
             [_("When"), when_text(meeting)],
             [_("Where"), meeting.place],
-            [_("Meeting leader"), meeting.facilitator.get_full_name() if meeting.facilitator else "—"],
+            [
+                _("Coordinator") if meeting.is_fgc else _("Meeting leader"),
+                meeting.facilitator.get_full_name() if meeting.facilitator else "—",
+            ],
         ],
         "others_title": _("Also invited"),
         "others": [f"{o['name']} ({o['role']})" for o in others_for(participant)],
         "link_title": _("Your personal page"),
-        "link_text": _(
-            "Answer whether you are coming, and later read the minutes and your agreements, on your "
-            "personal page. Scan the code or type the address. Do not share it: it is only for you."
+        "link_text": (
+            _(
+                "Answer whether you are coming, and later read the family's plan and your own part of it, on "
+                "your personal page. Scan the code or type the address. Do not share it: it is only for you."
+            )
+            if meeting.is_fgc
+            else _(
+                "Answer whether you are coming, and later read the minutes and your agreements, on your "
+                "personal page. Scan the code or type the address. Do not share it: it is only for you."
+            )
         ),
         "url": url,
         "leaflet_title": title,
@@ -216,30 +271,35 @@ def build_email(row: Outbox) -> EmailMultiAlternatives:
         "municipality": meeting.case.municipality.name,
     }
     attachments: list[tuple[str, bytes, str]] = []
+    context["purpose_label"] = purpose_label(meeting)
+    date = local(meeting.starts_at).strftime("%d.%m.%Y")
     if row.kind == OutboxKind.INVITATION:
-        title, sections = leaflet()
+        title, sections = leaflet_for(meeting)
         context.update({"others": others_for(participant), "leaflet_title": title, "leaflet": sections})
-        subject = _("Invitation: meeting about %(child)s on %(date)s") % {
-            "child": context["child"],
-            "date": local(meeting.starts_at).strftime("%d.%m.%Y"),
-        }
+        if meeting.is_fgc:
+            subject = _("Invitation: family group conference about %(child)s on %(date)s")
+        else:
+            subject = _("Invitation: meeting about %(child)s on %(date)s")
+        subject %= {"child": context["child"], "date": date}
         body = _render("meetings/email/invitation.txt", context)
-        attachments.append(("netvaerksmoede.ics", ics(meeting, participant), "text/calendar"))
+        attachments.append((ics_filename(meeting), ics(meeting, participant), "text/calendar"))
     elif row.kind == OutboxKind.MINUTES:
-        subject = _("Minutes: meeting about %(child)s on %(date)s") % {
-            "child": context["child"],
-            "date": local(meeting.starts_at).strftime("%d.%m.%Y"),
-        }
+        if meeting.is_fgc:
+            subject = _("The family's plan: family group conference about %(child)s on %(date)s")
+        else:
+            subject = _("Minutes: meeting about %(child)s on %(date)s")
+        subject %= {"child": context["child"], "date": date}
         context["own"] = list(meeting.agreements.filter(responsible=participant))
         body = _render("meetings/email/minutes.txt", context)
-        attachments.append(("referat.pdf", minutes_pdf(meeting), "application/pdf"))
+        attachments.append((document_filename(meeting), minutes_pdf(meeting), "application/pdf"))
     elif row.kind == OutboxKind.SUMMARY:
-        subject = _("Agreements before the follow-up meeting on %(date)s") % {
-            "date": local(meeting.starts_at).strftime("%d.%m.%Y")
-        }
+        if meeting.is_fgc:
+            subject = _("The plan before the follow-up conference on %(date)s") % {"date": date}
+        else:
+            subject = _("Agreements before the follow-up meeting on %(date)s") % {"date": date}
         context["agreements"] = agreements_for_summary(meeting)
         body = _render("meetings/email/summary.txt", context)
-        attachments.append(("opfoelgningsmoede.ics", ics(meeting, participant), "text/calendar"))
+        attachments.append((ics_filename(meeting), ics(meeting, participant), "text/calendar"))
     else:  # pragma: no cover - staff reminders are built in tasks
         raise ValueError(row.kind)
     message = EmailMultiAlternatives(subject=subject, body=body, to=[participant.email])

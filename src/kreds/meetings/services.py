@@ -26,6 +26,7 @@ from kreds.consent.constants import Category
 from kreds.consent.services import may_share, sharing_decisions
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
+from kreds.meetings import kinds
 from kreds.meetings.constants import (
     MAX_MINUTES_WITHOUT_WARNING,
     AgreementStatus,
@@ -36,6 +37,7 @@ from kreds.meetings.constants import (
     OutboxKind,
     ParticipantRole,
     Rsvp,
+    follow_up_kind,
 )
 from kreds.meetings.models import Agreement, AgreementStatusChange, Evaluation, Meeting, Outbox, Participant
 from kreds.network.models import NetworkPerson
@@ -92,7 +94,9 @@ def _locked(meeting: Meeting, expected_version: int | None = None) -> Meeting:
 
 def planning_warnings(meeting: Meeting) -> list[str]:
     """Things to reconsider that do not block (DOMAIN §5: at most 2 hours, with a break)."""
-    warnings = []
+    warnings: list[str] = []
+    if meeting.is_fgc:
+        return warnings  # A conference has its own rhythm (private family time); its page has its own checklist.
     if meeting.duration_minutes > MAX_MINUTES_WITHOUT_WARNING:
         warnings.append(
             _("The meeting is planned to last %(minutes)d minutes. Inclusive network meetings last at most 2 hours.")
@@ -127,14 +131,22 @@ def _validate_planning(case: Case, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_meeting(*, actor: User, case: Case, data: dict[str, Any], previous: Meeting | None = None) -> Meeting:
+def create_meeting(
+    *,
+    actor: User,
+    case: Case,
+    data: dict[str, Any],
+    previous: Meeting | None = None,
+    kind: MeetingKind = MeetingKind.NETWORK,
+) -> Meeting:
+    """Plan a meeting on the case. ``kind`` is FGC when :mod:`kreds.conferences` plans a family group conference."""
     if not case.is_open:
         raise KredsError(_("The case is closed. Reopen it to plan a meeting."))
     clean = _validate_planning(case, data)
     meeting = Meeting.objects.create(
         municipality_id=case.municipality_id,
         case=case,
-        kind=MeetingKind.FOLLOW_UP if previous else MeetingKind.NETWORK,
+        kind=follow_up_kind(previous.kind) if previous else kind,
         previous=previous,
         created_by=actor,
         **clean,
@@ -363,6 +375,9 @@ def invitation_problems(meeting: Meeting) -> list[str]:
             problems.append(refusals[p.pk])
     if meeting.starts_at <= timezone.now():
         problems.append(_("The meeting's start time has passed. Change the time before inviting."))
+    hooks = kinds.hooks_for(meeting)
+    if hooks is not None:
+        problems.extend(hooks.invitation_problems(meeting))
     return problems
 
 
@@ -641,7 +656,7 @@ def plan_follow_up(*, actor: User, meeting: Meeting) -> Meeting:
     follow = Meeting.objects.create(
         municipality_id=meeting.municipality_id,
         case=meeting.case,
-        kind=MeetingKind.FOLLOW_UP,
+        kind=follow_up_kind(meeting.kind),
         previous=meeting,
         purpose=_("Follow-up on the meeting of %(date)s: how are the agreements going, and what happens next?")
         % {"date": start_local.strftime("%d.%m.%Y")},
@@ -774,18 +789,49 @@ def record_rsvp(*, participant: Participant, answer: str, message: str) -> Parti
 
 
 @transaction.atomic
+def record_rsvp_by_staff(*, actor: User, participant: Participant, answer: str, message: str = "") -> Participant:
+    """Staff record an answer they were given in person or by phone (e.g. on the coordinator's home visit)."""
+    if answer not in (Rsvp.YES, Rsvp.NO, Rsvp.NONE):
+        raise KredsError(_("Choose whether the person is coming."))
+    meeting = _locked(participant.meeting)
+    if not meeting.is_open_for_planning:
+        raise KredsError(_("The meeting has already taken place."))
+    participant.rsvp = answer
+    if message.strip():
+        participant.rsvp_message = message.strip()[:2000]
+    participant.rsvp_at = timezone.now() if answer else None
+    participant.save(update_fields=["rsvp", "rsvp_message", "rsvp_at", "updated_at"])
+    _audit(Action.MEETING_RSVP_STAFF, actor, meeting, participant=str(participant.public_id), answer=answer)
+    return participant
+
+
+@transaction.atomic
 def submit_evaluation(
-    *, participant: Participant, scores: dict[str, int], comment: str, child_form: bool
+    *,
+    participant: Participant,
+    scores: dict[str, int],
+    comment: str,
+    child_form: bool,
+    plan_made: bool | None = None,
 ) -> Evaluation:
+    """The participant's evaluation. After a family group conference ``scores`` also has ``plan_satisfaction``."""
     if not participant.meeting.is_held:
         raise KredsError(_("The evaluation opens after the meeting."))
     if Evaluation.objects.filter(participant=participant).exists():
         raise KredsError(_("You have already answered. Thank you!"))
-    fields = ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction")
+    fields: tuple[str, ...] = ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction")
+    if participant.meeting.is_fgc:
+        fields = (*fields, "plan_satisfaction")
+    else:
+        plan_made = None
     if any(not isinstance(scores.get(f), int) or not 1 <= scores[f] <= 5 for f in fields):
         raise KredsError(_("Answer every question."))
     evaluation = Evaluation.objects.create(
-        participant=participant, child_form=child_form, comment=comment.strip()[:4000], **{f: scores[f] for f in fields}
+        participant=participant,
+        child_form=child_form,
+        comment=comment.strip()[:4000],
+        plan_made=plan_made,
+        **{f: scores[f] for f in fields},
     )
     _link_audit(Action.MEETING_EVALUATION, participant)
     return evaluation

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from kreds.audit.constants import Action
 from kreds.audit.services import record
 from kreds.meetings.constants import (
+    FOLLOW_UP_KINDS,
     SUMMARY_DAYS_BEFORE,
     AgreementStatus,
     Delivery,
-    MeetingKind,
     MeetingStatus,
     OutboxKind,
     ParticipantRole,
@@ -115,7 +115,7 @@ def queue_summaries(now: datetime.datetime | None = None) -> list[Outbox]:
     now = now or timezone.now()
     horizon = now + datetime.timedelta(days=SUMMARY_DAYS_BEFORE)
     due = Meeting.objects.filter(
-        kind=MeetingKind.FOLLOW_UP,
+        kind__in=FOLLOW_UP_KINDS,
         status__in=[MeetingStatus.PLANNED, MeetingStatus.INVITED],
         starts_at__gt=now,
         starts_at__lte=horizon,

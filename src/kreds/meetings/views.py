@@ -11,7 +11,6 @@ import datetime
 import io
 import json
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -30,8 +29,8 @@ from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
 from kreds.cases.selectors import get_case
-from kreds.core.exceptions import KredsError
-from kreds.meetings import selectors, sending, services
+from kreds.core.viewhelpers import attempt
+from kreds.meetings import kinds, selectors, sending, services
 from kreds.meetings.constants import AgreementStatus, MeetingStatus, ParticipantRole, Phase
 from kreds.meetings.forms import (
     AgreementForm,
@@ -89,6 +88,12 @@ def _meeting(request: HttpRequest, meeting_id: str, action: str) -> Meeting:
     return meeting
 
 
+def _owner_url(meeting: Meeting) -> str | None:
+    """The page of the process that owns this meeting (a family group conference), if any."""
+    hooks = kinds.hooks_for(meeting)
+    return hooks.owner_url(meeting) if hooks else None
+
+
 def _participant(meeting: Meeting, participant_id: str) -> Participant:
     try:
         return meeting.participants.select_related("link", "person__map").get(public_id=participant_id)
@@ -104,16 +109,7 @@ def _agreement(meeting: Meeting, agreement_id: str, *, reviewable: bool = False)
         raise Http404 from exc
 
 
-def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str = "") -> bool:
-    """Run a service call; show its Danish refusal or the success message. True if it went through."""
-    try:
-        fn()
-    except KredsError as exc:
-        messages.error(request, exc.message)
-        return False
-    if success:
-        messages.success(request, success)
-    return True
+_attempt = attempt
 
 
 def _back(request: HttpRequest, meeting: Meeting, default: str = "detail") -> HttpResponse:
@@ -221,6 +217,9 @@ def meeting_create(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.plan")
+    owner = _owner_url(meeting)
+    if owner:  # A conference's time and place are planned on the conference page.
+        return redirect(owner)
     user = _user(request)
     form = MeetingForm(
         request.POST or None, initial=MeetingForm.initial_from(meeting), municipality_id=meeting.municipality_id
@@ -274,6 +273,9 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
             if p.removed_at is None and p.delivery in ("letter", "hand") and p.role != ParticipantRole.CASEWORKER
         ],
         "now": timezone.now(),
+        "owner_url": _owner_url(meeting),
+        "leaflet_url_name": sending.leaflet_url_name(meeting),
+        "purpose_label": sending.purpose_label(meeting),
         "status_choices": AgreementStatus.choices,
         "today": timezone.localdate(),
         "uninvited": [
@@ -438,7 +440,7 @@ def link_revoke(request: HttpRequest, meeting_id: str, participant_id: str) -> H
 def meeting_ics(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.view")
     response = HttpResponse(sending.ics(meeting), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="netvaerksmoede.ics"'
+    response["Content-Disposition"] = f'attachment; filename="{sending.ics_filename(meeting)}"'
     return response
 
 
@@ -446,6 +448,9 @@ def meeting_ics(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_cancel(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.plan")
+    owner = _owner_url(meeting)
+    if owner:  # A conference is withdrawn or re-planned on its own page.
+        return redirect(owner)
     form = CancelForm(request.POST or None)
     if (
         request.method == "POST"
@@ -499,6 +504,9 @@ def _render_run(
 def run(request: HttpRequest, meeting_id: str) -> HttpResponse:
     """The facilitator's screen: phases with notes, speaking order, attendance, agreements, completion."""
     meeting = _meeting(request, meeting_id, "meeting.run")
+    owner = _owner_url(meeting)
+    if owner:  # A conference has its own screen with its own three parts.
+        return redirect(owner)
     user = _user(request)
     initial = {f"notes_{p}": getattr(meeting, f"notes_{p}") for p in Phase.values}
     initial.update({"authority_declared": meeting.authority_declared, "version": meeting.version})
@@ -644,6 +652,9 @@ def agreement_status(request: HttpRequest, meeting_id: str, agreement_id: str) -
 @require_POST
 def complete(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.run")
+    owner = _owner_url(meeting)
+    if owner:
+        return redirect(owner)
     _save_carried_notes(request, meeting)
     form = CompleteForm(request.POST)
     follow_up_on = form.cleaned_data.get("follow_up_on") if form.is_valid() else None
@@ -663,6 +674,9 @@ def complete(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_GET
 def minutes(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.view")
+    owner = _owner_url(meeting)
+    if owner:  # The family's plan is shown and approved on the conference page.
+        return redirect(owner)
     if not meeting.is_held:
         messages.info(request, _("The minutes are made when the meeting is completed."))
         return redirect("meetings:detail", meeting_id=meeting.public_id)
@@ -686,7 +700,7 @@ def minutes_pdf(request: HttpRequest, meeting_id: str) -> HttpResponse:
     if not meeting.is_held:
         raise Http404
     response = HttpResponse(sending.minutes_pdf(meeting), content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="referat.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{sending.document_filename(meeting)}"'
     return response
 
 
@@ -694,6 +708,9 @@ def minutes_pdf(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @require_POST
 def minutes_send(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = _meeting(request, meeting_id, "meeting.minutes")
+    owner = _owner_url(meeting)
+    if owner:  # The family's plan goes out when the caseworker has decided on every item.
+        return redirect(owner)
     sent: list[int] = []
     if _attempt(request, lambda: sent.append(services.approve_and_send_minutes(actor=_user(request), meeting=meeting))):
         messages.success(
@@ -714,8 +731,8 @@ def _metadata(meeting: Meeting) -> dict[str, Any]:
         "municipality": {"name": meeting.case.municipality.name, "code": meeting.case.municipality.code},
         "case": {"external_ref": meeting.case.external_ref, "kreds_id": str(meeting.case.public_id)},
         "document": {
-            "title": sending.minutes_data(meeting)["title"],
-            "file": "referat.pdf",
+            "title": sending.document_title(meeting),
+            "file": sending.document_filename(meeting),
             "format": "PDF/A-2b",
             "kind": meeting.kind,
             "meeting_id": str(meeting.public_id),
@@ -739,7 +756,7 @@ def export(request: HttpRequest, meeting_id: str) -> HttpResponse:
         raise Http404
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("referat.pdf", sending.minutes_pdf(meeting))
+        archive.writestr(sending.document_filename(meeting), sending.minutes_pdf(meeting))
         archive.writestr("metadata.json", json.dumps(_metadata(meeting), ensure_ascii=False, indent=2))
     record(
         Action.MEETING_EXPORT,

@@ -22,9 +22,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kreds.audit.constants import Action
 from kreds.audit.services import record
 from kreds.core.exceptions import KredsError
-from kreds.meetings import sending, services
+from kreds.meetings import kinds, sending, services
 from kreds.meetings.constants import MeetingStatus, OutboxKind, ParticipantRole
-from kreds.meetings.forms import ChildEvaluationForm, EvaluationForm, RsvpForm
+from kreds.meetings.forms import (
+    ChildConferenceEvaluationForm,
+    ChildEvaluationForm,
+    ConferenceEvaluationForm,
+    EvaluationForm,
+    RsvpForm,
+)
 from kreds.meetings.models import Agreement, Evaluation, Participant
 from kreds.participants import services as links
 
@@ -100,12 +106,16 @@ def _scope(participant: Participant) -> dict[str, Any]:
             own = list(qs.filter(person_id=participant.person_id))
         else:
             own = list(qs.filter(responsible__role=ParticipantRole.CHILD))
+    hooks = kinds.hooks_for(meeting)
     return {
         "practical_ok": practical_ok,
         "minutes_ok": minutes_ok,
         "summary": sending.agreements_for_summary(meeting) if summary_ok else [],
         "own": own,
         "others": sending.others_for(participant) if practical_ok else [],
+        "purpose_label": sending.purpose_label(meeting),
+        "leaflet_url_name": sending.leaflet_url_name(meeting),
+        **(hooks.link_context(participant) if hooks else {}),
     }
 
 
@@ -172,7 +182,7 @@ def ics(request: HttpRequest, token: str, participant: Participant) -> HttpRespo
     if not _scope(participant)["practical_ok"] or participant.meeting.status == MeetingStatus.CANCELLED:
         raise Http404
     response = HttpResponse(sending.ics(participant.meeting, participant), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="netvaerksmoede.ics"'
+    response["Content-Disposition"] = f'attachment; filename="{sending.ics_filename(participant.meeting)}"'
     return response
 
 
@@ -184,7 +194,7 @@ def minutes(request: HttpRequest, token: str, participant: Participant) -> HttpR
     with sending.in_language():
         pdf = sending.minutes_pdf(participant.meeting)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="referat.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{sending.document_filename(participant.meeting)}"'
     return response
 
 
@@ -199,16 +209,22 @@ def evaluation(request: HttpRequest, token: str, participant: Participant) -> Ht
         messages.info(request, _("You have already answered. Thank you!"))
         return redirect("participants:home", token=token)
     child = participant.role == ParticipantRole.CHILD
-    form_class = ChildEvaluationForm if child else EvaluationForm
+    form_class: type[EvaluationForm] | type[ChildEvaluationForm]
+    if meeting.is_fgc:
+        form_class = ChildConferenceEvaluationForm if child else ConferenceEvaluationForm
+    else:
+        form_class = ChildEvaluationForm if child else EvaluationForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        scored = ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction", "plan_satisfaction")
         try:
             services.submit_evaluation(
                 participant=participant,
-                scores={k: data[k] for k in ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction")},
+                scores={k: data[k] for k in scored if k in data},
                 comment=data.get("comment", ""),
                 child_form=child,
+                plan_made=data.get("plan_made"),
             )
         except KredsError as exc:
             messages.error(request, exc.message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,16 @@ class Municipality(TimestampedModel):
     # Settings an administrator edits (deadlines, cost figures) live here and grow with later capabilities.
     network_activity_days = models.PositiveIntegerField(_("days to first network activity"), default=60)
     cost_per_network_meeting = models.PositiveIntegerField(_("cost per network meeting (DKK)"), default=4100)
+    # Family group conferences (DOMAIN §6)
+    fgc_follow_up_months = models.PositiveSmallIntegerField(
+        _("months from a family group conference to its follow-up"), default=3
+    )
+    fgc_hourly_rate = models.DecimalField(
+        _("coordinator's hourly rate (DKK)"), max_digits=8, decimal_places=2, default=Decimal("450.00")
+    )
+    fgc_mileage_rate = models.DecimalField(
+        _("mileage rate (DKK per km)"), max_digits=6, decimal_places=2, default=Decimal("3.81")
+    )
 
     class Meta:
         verbose_name = _("municipality")
