@@ -95,6 +95,64 @@ def planned_token_kw(w) -> dict[str, object]:
     return {"token": token_for(w.grandmother.link)}
 
 
+FGC_SERVICE = {"facilitator": OK, "leader": OK}
+FGC_ROWS = ("conferences:", "case_conferences:")
+
+
+def fgc_case_kw(w) -> dict[str, object]:
+    return {"public_id": w.fgc_case.public_id}
+
+
+def conference_kw(w) -> dict[str, object]:
+    return {"conference_id": w.conference.public_id}
+
+
+def queued_kw(w) -> dict[str, object]:
+    return {"conference_id": w.queued.public_id}
+
+
+def held_conference_kw(w) -> dict[str, object]:
+    return {"conference_id": w.held_conference.public_id}
+
+
+def invitee_kw(w) -> dict[str, object]:
+    return {"conference_id": w.conference.public_id, "participant_id": w.invitee.public_id}
+
+
+def held_item_kw(w) -> dict[str, object]:
+    return {"conference_id": w.held_conference.public_id, "item_id": w.held_item.public_id}
+
+
+def cost_kw(w) -> dict[str, object]:
+    return {"conference_id": w.conference.public_id, "cost_id": w.cost_id}
+
+
+def back_in_queue(w) -> None:
+    from kreds.conferences.models import Conference
+
+    Conference.objects.filter(pk=w.queued.pk).update(
+        status="referred", coordinator=None, allocated_at=None, allocated_by=None
+    )
+
+
+def restore_cost(w) -> None:
+    from decimal import Decimal
+
+    from kreds.conferences.models import Cost
+
+    Cost.objects.get_or_create(
+        public_id=w.cost_id,
+        defaults={
+            "conference": w.conference,
+            "category": "food",
+            "quantity": Decimal(100),
+            "rate": Decimal(1),
+            "amount": Decimal(100),
+            "recorded_by": w.caseworker,
+        },
+    )
+
+
 MATRIX: dict[str, Row] = {
     # Public allowlist (SECURITY 1)
     "healthz": Row("get", expect=everyone(OK, anonymous=OK)),
@@ -214,6 +272,44 @@ MATRIX: dict[str, Row] = {
     "meetings:minutes_send": Row("post", kwargs=held_kw, expect={**NETWORK_EDITORS, **FACILITATOR}),
     "meetings:export": Row("get", kwargs=held_kw, expect=EDITORS),
     "meetings:journalise": Row("post", kwargs=held_kw, expect=EDITORS),
+    # Family group conferences (issue 5): the case's readers see them; the independent coordinator ("facilitator"
+    # here) prepares and runs only the conference they coordinate, without access to the rest of the case; the
+    # caseworker and the leader decide on the plan.
+    "case_conferences:refer": Row("get", kwargs=fgc_case_kw, expect=NETWORK_EDITORS, default=NOT_FOUND),
+    "conferences:queue": Row("get", expect=FGC_SERVICE),
+    "conferences:figures": Row("get", expect=FGC_SERVICE),
+    "conferences:allocate": Row(
+        "post", kwargs=queued_kw, data={"take": "me"}, expect=FGC_SERVICE, before_each=back_in_queue
+    ),
+    "conferences:detail": Row("get", kwargs=conference_kw, expect=MEETING_READERS),
+    "conferences:referral_edit": Row("get", kwargs=conference_kw, expect=EDITORS),
+    "conferences:withdraw": Row("get", kwargs=conference_kw, expect=EDITORS),
+    "conferences:close": Row("get", kwargs=conference_kw, expect={**EDITORS, **FACILITATOR}),
+    "conferences:wellbeing": Row(
+        "post", kwargs=conference_kw, data={"at": "referral"}, expect={**EDITORS, **FACILITATOR}
+    ),
+    "conferences:prepare": Row("get", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:schedule": Row("post", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:person_add": Row("get", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:invitee": Row("get", kwargs=invitee_kw, expect=FACILITATOR),
+    "conferences:contact_add": Row("post", kwargs=invitee_kw, expect=FACILITATOR),
+    "conferences:run": Row("get", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:information_add": Row("post", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:private_time": Row("post", kwargs=conference_kw, data={"action": "start"}, expect=FACILITATOR),
+    "conferences:attendance": Row("post", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:item_add": Row("post", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:complete": Row("post", kwargs=conference_kw, expect=FACILITATOR),
+    "conferences:item_remove": Row("post", kwargs=held_item_kw, expect=FACILITATOR),
+    "conferences:item_review": Row("post", kwargs=held_item_kw, data={"outcome": "realised"}, expect=FACILITATOR),
+    "conferences:approval": Row("get", kwargs=held_conference_kw, expect=MEETING_READERS),
+    "conferences:plan_pdf": Row("get", kwargs=held_conference_kw, expect=MEETING_READERS),
+    "conferences:support": Row("post", kwargs=held_item_kw, data={"status": "available"}, expect=EDITORS),
+    "conferences:decide": Row("post", kwargs=held_item_kw, data={"decision": "rejected"}, expect=EDITORS),
+    "conferences:finalise": Row("post", kwargs=held_conference_kw, expect=EDITORS),
+    "conferences:costs": Row("get", kwargs=conference_kw, expect={**EDITORS, **FACILITATOR}),
+    "conferences:cost_remove": Row("post", kwargs=cost_kw, expect={**EDITORS, **FACILITATOR}, before_each=restore_cost),
+    "conference_settings:edit": Row("get", expect=ADMIN),
+    "fgc_leaflet": Row("get", expect=everyone(OK, anonymous=OK)),
     # Personal links: the token is the credential, whoever holds it (staff sessions change nothing).
     "participants:home": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
     "participants:ics": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
@@ -331,9 +427,40 @@ def matrix_world(world):
     return world
 
 
+@pytest.fixture
+def fgc_world(world):
+    """Family group conferences on cases of their own, coordinated by the world's facilitator, who must not know
+    those cases (world.case has meetings they led): one in the queue, one in preparation, one held."""
+    from kreds.cases.tests.factories import CaseFactory, assign
+    from kreds.conferences import services as conferences
+    from kreds.conferences.tests.factories import held, prepared, referred
+
+    w = world
+
+    def new_case():
+        case = CaseFactory(municipality=w.municipality, responsible_unit=w.authority)
+        assign(case, w.caseworker)
+        case.referred_units.add(w.family_centre)
+        return case
+
+    w.fgc_case = new_case()
+    w.queued = referred(new_case(), w.caseworker)
+    setup = prepared(w.fgc_case, w.caseworker, w.facilitator)
+    w.conference = setup.conference
+    w.invitee = setup.participants["mormor"]
+    w.cost_id = conferences.add_cost(
+        actor=w.caseworker, conference=w.conference, category="food", quantity="100"
+    ).public_id
+    held_setup = held(new_case(), w.caseworker, w.facilitator)
+    w.held_conference = held_setup.conference
+    w.held_item = held_setup.items[0]
+    return w
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_authorization_matrix(name, matrix_world, client, login):
+def test_authorization_matrix(name, request, db, client, login):
     row = MATRIX[name]
+    matrix_world = request.getfixturevalue("fgc_world" if name.startswith(FGC_ROWS) else "matrix_world")
     url = reverse(name, kwargs=row.kwargs(matrix_world))
     mismatches = []
     for actor in ACTORS:

@@ -11,6 +11,7 @@ STAFF = [
     ("ungeraadgiver", "Sofie", "Ungeberg", [("UngeCenter", Role.CASEWORKER)]),
     ("familiecenter", "Peter", "Pædagog", [("FamilieCenter", Role.PRACTITIONER)]),
     ("moedeleder", "Mette", "Mødeleder", [("FamilieCenter", Role.FACILITATOR)]),
+    ("samordner", "Said", "Samordner", [("FamilieCenter", Role.FACILITATOR)]),
     ("leder", "Lars", "Leder", [("MyndighedsCenter", Role.LEADER)]),
     ("admin", "Anne", "Administrator", [("MyndighedsCenter", Role.ADMINISTRATOR)]),
 ]

@@ -248,6 +248,12 @@ class PlanItem(TimestampedModel):
     def needs_support(self) -> bool:
         return bool(self.support_requested.strip())
 
+    @property
+    def label(self) -> str:
+        """"3" for the third item of the conference's plan, "1.2" for the second item of the first follow-up."""
+        number = self.session.number
+        return f"{number}.{self.number}" if number else str(self.number)
+
 
 class PlanItemReview(TimestampedModel):
     """At a follow-up conference: was the item realised?"""

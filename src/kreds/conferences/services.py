@@ -668,8 +668,13 @@ def record_wellbeing(
 
 def proposed_follow_up(conference: Conference, session: Session) -> datetime.date:
     """The municipality's default number of months (3–6) after the conference (DOMAIN §6)."""
+    from kreds.core.workdays import is_working_day
+
     months = min(max(conference.municipality.fgc_follow_up_months, FOLLOW_UP_MONTHS_MIN), FOLLOW_UP_MONTHS_MAX)
-    return add_months(timezone.localtime(session.meeting.starts_at).date(), months)
+    day = add_months(timezone.localtime(session.meeting.starts_at).date(), months)
+    while not is_working_day(day):  # never a Sunday or a public holiday
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def completion_problems(conference: Conference, session: Session, *, no_plan_reason: str = "") -> list[str]:
@@ -785,11 +790,11 @@ def decide(*, actor: User, conference: Conference, item: PlanItem, decision: str
         if item.needs_support and item.support_status != SupportStatus.AVAILABLE:
             raise KredsError(
                 _(
-                    "Item %(number)d depends on support from the municipality (%(support)s), and that support is not "
+                    "Item %(number)s depends on support from the municipality (%(support)s), and that support is not "
                     "recorded as available. A plan must never depend on support that is not there: record the "
                     "support as available, or reject the item with the reason."
                 )
-                % {"number": item.number, "support": item.support_requested}
+                % {"number": item.label, "support": item.support_requested}
             )
     elif decision == Decision.REJECTED:
         if not reason:
@@ -815,11 +820,11 @@ def finalise(*, actor: User, conference: Conference) -> int:
         if session is None:
             raise KredsError(_("No plan is waiting for approval."))
         items = list(session.items.select_related("responsible").order_by("number"))
-        undecided = [i.number for i in items if i.decision == Decision.PENDING]
+        undecided = [i.label for i in items if i.decision == Decision.PENDING]
         if undecided:
             raise KredsError(
                 _("Decide on every item of the plan before it is sent (not decided: %(numbers)s).")
-                % {"numbers": ", ".join(str(n) for n in undecided)}
+                % {"numbers": ", ".join(undecided)}
             )
         for item in items:
             if item.decision == Decision.APPROVED and item.agreement is None:

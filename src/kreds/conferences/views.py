@@ -30,6 +30,7 @@ from kreds.conferences import forms, selectors, services
 from kreds.conferences.constants import ConferenceStatus, Decision, ScoredBy, SupportStatus
 from kreds.conferences.models import Conference, Cost, PlanItem, Preparation, Session
 from kreds.conferences.pdf import plan_pdf as render_plan_pdf
+from kreds.conferences.selectors import HELD
 from kreds.core.viewhelpers import attempt
 from kreds.meetings import services as meeting_services
 from kreds.meetings.constants import MeetingStatus, ParticipantRole
@@ -294,11 +295,12 @@ def allocate(request: HttpRequest, conference_id: str) -> HttpResponse:
             messages.error(request, _("Choose a coordinator."))
             return redirect("conferences:queue")
     assert coordinator is not None
+    allocated: list[Conference] = []
     if attempt(
         request,
-        lambda: services.allocate(actor=user, conference=conference, coordinator=coordinator),
+        lambda: allocated.append(services.allocate(actor=user, conference=conference, coordinator=coordinator)),
         _("%(name)s is the coordinator. The preparation can begin.") % {"name": coordinator.get_full_name()},
-    ) and can(user, "conference.view", conference):
+    ) and can(user, "conference.view", allocated[0]):
         return _detail(conference)
     return redirect("conferences:queue")
 
@@ -356,7 +358,14 @@ def _preparation_summary(session: Session) -> dict[str, int]:
 def _preparation_rows(session: Session) -> list[dict[str, Any]]:
     participants = list(session.meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id"))
     preps = {p.participant_id: p for p in Preparation.objects.filter(session=session).prefetch_related("contacts")}
-    return [{"participant": p, "prep": preps.get(p.pk)} for p in participants]
+    rows = []
+    for p in participants:
+        prep = preps.get(p.pk)
+        contacts = list(prep.contacts.all()) if prep else []
+        rows.append(
+            {"participant": p, "prep": prep, "contacts": len(contacts), "last": contacts[-1] if contacts else None}
+        )
+    return rows
 
 
 @login_required
@@ -364,12 +373,10 @@ def _preparation_rows(session: Session) -> list[dict[str, Any]]:
 def plan_pdf(request: HttpRequest, conference_id: str) -> HttpResponse:
     conference = _conference(request, conference_id, "conference.view")
     number = request.GET.get("session", "")
-    session = (
-        Session.objects.filter(conference=conference, number=int(number)).select_related("meeting").first()
-        if number.isdigit()
-        else services.current_session(conference)
-    )
-    if session is None or not session.meeting.is_held:
+    held = Session.objects.filter(conference=conference, meeting__status__in=HELD).select_related("meeting")
+    # The chosen conference's plan, or the latest one held.
+    session = held.filter(number=int(number)).first() if number.isdigit() else held.order_by("-number").first()
+    if session is None:
         raise Http404
     response = HttpResponse(render_plan_pdf(session.meeting), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="familiens-plan.pdf"'
@@ -739,7 +746,7 @@ def item_review(request: HttpRequest, conference_id: str, item_id: str) -> HttpR
                 outcome=form.cleaned_data["outcome"],
                 comment=form.cleaned_data["comment"],
             ),
-            _("The review of item %(number)d is saved.") % {"number": item.number},
+            _("The review of item %(number)s is saved.") % {"number": item.label},
         )
     else:
         messages.error(request, _("Choose whether the item was realised."))
@@ -846,7 +853,7 @@ def support(request: HttpRequest, conference_id: str, item_id: str) -> HttpRespo
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
             ),
-            _("The support for item %(number)d is recorded.") % {"number": item.number},
+            _("The support for item %(number)s is recorded.") % {"number": item.label},
         )
     else:
         messages.error(request, _("Choose whether the support is available."))
@@ -869,8 +876,8 @@ def decide(request: HttpRequest, conference_id: str, item_id: str) -> HttpRespon
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
             ),
-            _("Item %(number)d: %(decision)s.")
-            % {"number": item.number, "decision": dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]},  # type: ignore[attr-defined]
+            _("Item %(number)s: %(decision)s.")
+            % {"number": item.label, "decision": dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]},  # type: ignore[attr-defined]
         )
     else:
         messages.error(request, _("Choose approve or reject."))

@@ -25,6 +25,8 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
 
         if has_role(user, Role.CASEWORKER, Role.FACILITATOR, Role.LEADER, Role.PRACTITIONER):
             nav.append(("meetings:mine", "meetings"))
+        if can(user, "conference.service"):
+            nav.append(("conferences:queue", "conferences"))
         if can(user, "admin.manage_users"):
             nav.append(("accounts:user_list", "admin"))
         if can(user, "admin.manage_settings"):

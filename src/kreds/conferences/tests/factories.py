@@ -108,9 +108,7 @@ def move_to_past(meeting: Meeting, days_ago: int = 0) -> None:
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=start, ends_at=start + datetime.timedelta(hours=4))
 
 
-def held(
-    case: Case, actor: User, coordinator: User, *, days_ago: int = 1, support: bool = True
-) -> ConferenceSetup:
+def held(case: Case, actor: User, coordinator: User, *, days_ago: int = 1, support: bool = True) -> ConferenceSetup:
     """A conference in the past with information, private family time and a plan of two or three items."""
     setup = prepared(case, actor, coordinator)
     conference = setup.conference

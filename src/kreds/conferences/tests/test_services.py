@@ -16,7 +16,7 @@ from kreds.audit.models import AuditEvent
 from kreds.audit.services import record
 from kreds.cases.tests.factories import CaseFactory, assign
 from kreds.conferences import selectors, services
-from kreds.conferences.constants import ConferenceStatus, Decision, Outcome, SupportStatus
+from kreds.conferences.constants import ConferenceStatus, Decision, SupportStatus
 from kreds.conferences.models import Conference, PlanItem, Preparation, Session, Wellbeing
 from kreds.conferences.tests.factories import (
     REFERRAL,
@@ -29,6 +29,7 @@ from kreds.conferences.tests.factories import (
     referred,
 )
 from kreds.core.exceptions import KredsError, SafetyGateOpen
+from kreds.core.workdays import is_working_day
 from kreds.meetings import services as meetings
 from kreds.meetings.constants import AgreementStatus, MeetingKind, MeetingStatus, OutboxKind
 from kreds.meetings.models import Agreement, Outbox
@@ -65,7 +66,9 @@ def test_referral_records_map_consent_wellbeing_and_audit(world):
     conference = referred(world.case, world.caseworker)
     assert conference.status == ConferenceStatus.REFERRED
     assert conference.bottom_line_list == ["Emma må ikke være alene hjemme om natten.", "Emma skal i skole hver dag."]
-    assert NetworkMap.objects.get(case=world.case).has_consent, "the parents' consent covers mapping the network they invite"
+    assert NetworkMap.objects.get(case=world.case).has_consent, (
+        "the parents' consent covers mapping the network they invite"
+    )
     assert {(w.scored_by, w.score, w.session_id) for w in Wellbeing.objects.all()} == {
         ("child", 2, None),
         ("family", 2, None),
@@ -360,9 +363,10 @@ def test_completion_proposes_and_plans_the_follow_up(world):
     conference = setup.conference
     assert conference.status == ConferenceStatus.AWAITING_APPROVAL
     first = Session.objects.get(conference=conference, number=0)
-    assert services.proposed_follow_up(conference, first) == services.add_months(
-        timezone.localtime(first.meeting.starts_at).date(), 4
-    )
+    proposed = services.proposed_follow_up(conference, first)
+    in_four_months = services.add_months(timezone.localtime(first.meeting.starts_at).date(), 4)
+    assert in_four_months <= proposed < in_four_months + datetime.timedelta(days=5)
+    assert is_working_day(proposed), "never proposed on a weekend or a public holiday"
     follow = Session.objects.get(conference=conference, number=1)
     assert follow.meeting.kind == MeetingKind.FGC_FOLLOW_UP and follow.meeting.previous == first.meeting
     assert follow.meeting.facilitator == world.facilitator
@@ -389,7 +393,9 @@ def test_item_depending_on_support_is_approved_only_when_the_support_is_availabl
     with pytest.raises(KredsError, match="not recorded as available"):
         services.decide(actor=world.caseworker, conference=setup.conference, item=item, decision="approved")
     with pytest.raises(KredsError, match="Write what"):
-        services.set_support(actor=world.caseworker, conference=setup.conference, item=item, status="available", note="")
+        services.set_support(
+            actor=world.caseworker, conference=setup.conference, item=item, status="available", note=""
+        )
     services.set_support(
         actor=world.caseworker, conference=setup.conference, item=item, status="available", note="Bevilget"
     )
@@ -485,7 +491,9 @@ def test_follow_up_reviews_every_item_and_scores_wellbeing(world):
     services.review_item(
         actor=world.facilitator, conference=conference, item=third, outcome="not_realised", comment="Moster flyttede"
     )
-    services.record_wellbeing(actor=world.facilitator, conference=conference, scores={"child": 4, "family": 3}, at_session=True)
+    services.record_wellbeing(
+        actor=world.facilitator, conference=conference, scores={"child": 4, "family": 3}, at_session=True
+    )
     services.add_plan_item(
         actor=world.facilitator,
         conference=conference,
@@ -555,7 +563,9 @@ def test_figures_from_the_data(world):
     outcomes = ["realised", "partly", "realised"]
     for item, outcome in zip(setup.items, outcomes, strict=True):
         services.review_item(actor=world.facilitator, conference=conference, item=item, outcome=outcome, comment="ok")
-    services.record_wellbeing(actor=world.facilitator, conference=conference, scores={"child": 4, "family": 5}, at_session=True)
+    services.record_wellbeing(
+        actor=world.facilitator, conference=conference, scores={"child": 4, "family": 5}, at_session=True
+    )
     services.complete(
         actor=world.facilitator, conference=conference, follow_up_on=timezone.localdate() + datetime.timedelta(days=90)
     )

@@ -145,8 +145,14 @@ class Command(BaseCommand):
         from kreds.meetings.demo import seed_meetings
 
         meetings = seed_meetings(municipality, [Case.objects.get(pk=c.pk) for c in cases], owners, options["seed"])
+        from kreds.conferences.demo import seed_conferences
+
+        conferences = seed_conferences(municipality, [Case.objects.get(pk=c.pk) for c in cases], owners)
         self.stdout.write(
-            self.style.SUCCESS(f"Created {len(cases)} demo cases, {maps} network maps and {meetings} network meetings.")
+            self.style.SUCCESS(
+                f"Created {len(cases)} demo cases, {maps} network maps, {meetings} network meetings "
+                f"and {conferences} family group conferences."
+            )
         )
         self._print_logins()
 
