@@ -37,6 +37,7 @@ def test_anonymous_allowlist_is_pinned():
         "accessibility",
         "accounts:login",
         "leaflet",
+        "fgc_leaflet",  # what a family group conference is, linked from invitations
         # Personal links: the 256-bit token in the URL is the credential (DOMAIN §11).
         "participants:home",
         "participants:rsvp",

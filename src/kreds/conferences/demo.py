@@ -39,7 +39,7 @@ from kreds.consent.services import give_consent
 from kreds.meetings import services as meetings
 from kreds.meetings.constants import Delivery, MeetingStatus, OutboxKind, ParticipantRole, Rsvp
 from kreds.meetings.models import Agreement, Evaluation, Meeting, Outbox, Participant
-from kreds.network.constants import Quality
+from kreds.network.constants import ConsentGiverRole, Quality
 from kreds.network.models import NetworkPersonVersion
 from kreds.network.selectors import persons_as_of
 from kreds.tenancy.models import Municipality
@@ -181,7 +181,7 @@ def _prepare(pick: _Pick, conference: Conference, premeeting: datetime.date, sta
         actor=pick.coordinator,
         case=pick.case,
         given_by=pick.parents[0].name,
-        role="parent",
+        role=ConsentGiverRole.PARENT_WITH_CUSTODY,
         categories=[
             Category.MEETING_PRACTICAL,
             Category.PURPOSE_AND_SITUATION,

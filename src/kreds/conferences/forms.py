@@ -19,6 +19,7 @@ from kreds.conferences.constants import (
     Outcome,
     SupportStatus,
 )
+from kreds.conferences.services import REFERRAL_FIELDS
 from kreds.core.forms import DateInput, KredsForm
 from kreds.meetings.constants import ChildParticipation
 from kreds.meetings.forms import StaffChoiceField, TimeInput
@@ -105,18 +106,7 @@ class ReferralForm(KredsForm):
 
     @staticmethod
     def initial_from(conference: Any) -> dict[str, Any]:
-        fields = (
-            "initiator_name",
-            "initiator_role",
-            "initiator_external",
-            "questions",
-            "bottom_lines",
-            "support_offered",
-            "parents_consent_by",
-            "parents_consent_on",
-            "young_person_consent_on",
-            "version",
-        )
+        fields = (*REFERRAL_FIELDS, "version")
         initial = {f: getattr(conference, f) for f in fields}
         initial["initiator_is_me"] = (
             "yes" if conference.initiator_name == conference.referred_by.get_full_name() else "no"

@@ -250,7 +250,7 @@ class PlanItem(TimestampedModel):
 
     @property
     def label(self) -> str:
-        """"3" for the third item of the conference's plan, "1.2" for the second item of the first follow-up."""
+        """ "3" for the third item of the conference's plan, "1.2" for the second item of the first follow-up."""
         number = self.session.number
         return f"{number}.{self.number}" if number else str(self.number)
 

@@ -31,7 +31,7 @@ from kreds.conferences.constants import ConferenceStatus, Decision, ScoredBy, Su
 from kreds.conferences.models import Conference, Cost, PlanItem, Preparation, Session
 from kreds.conferences.pdf import plan_pdf as render_plan_pdf
 from kreds.conferences.selectors import HELD
-from kreds.core.viewhelpers import attempt
+from kreds.core.viewhelpers import attempt, authorized, current_user, deny
 from kreds.meetings import services as meeting_services
 from kreds.meetings.constants import MeetingStatus, ParticipantRole
 from kreds.meetings.models import Participant
@@ -39,43 +39,21 @@ from kreds.network import selectors as network_selectors
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    return current_user(request)  # type: ignore[no-any-return]
 
 
 def _deny(request: HttpRequest, action: str, object_id: str) -> Http404:
-    record(
-        Action.ACCESS_DENIED,
-        actor=_user(request),
-        object_type="conference",
-        object_id=object_id,
-        details={"policy": action, "path": request.path[:200]},
-    )
-    return Http404()
+    return deny(request, action, object_type="conference", object_id=object_id)
 
 
 def _conference(request: HttpRequest, conference_id: str, action: str) -> Conference:
     """The conference if the user may ``action`` it; 404 for foreign, unknown and forbidden alike. Reads logged."""
-    user = _user(request)
-    conference = (
-        Conference.objects.filter(public_id=conference_id, municipality_id=user.municipality_id or 0)
-        .select_related("case__child", "case__municipality", "coordinator", "meeting", "referred_by")
-        .first()
+    queryset = Conference.objects.select_related(
+        "case__child", "case__municipality", "coordinator", "meeting", "referred_by"
     )
-    if conference is None:
-        raise Http404
-    if not can(user, action, conference):
-        raise _deny(request, action, str(conference.public_id))
-    if request.method == "GET":
-        record(
-            Action.CONFERENCE_VIEW,
-            actor=user,
-            municipality=conference.case.municipality,
-            object_type="conference",
-            object_id=str(conference.public_id),
-            person_concerned=str(conference.case.child.public_id),
-            purpose=Purpose.CASEWORK,
-            details={"view": request.resolver_match.url_name if request.resolver_match else ""},
-        )
+    conference: Conference = authorized(
+        request, queryset, conference_id, action, object_type="conference", read_action=Action.CONFERENCE_VIEW
+    )
     return conference
 
 
@@ -877,7 +855,7 @@ def decide(request: HttpRequest, conference_id: str, item_id: str) -> HttpRespon
                 reason=form.cleaned_data["reason"],
             ),
             _("Item %(number)s: %(decision)s.")
-            % {"number": item.label, "decision": dict(form.fields["decision"].choices)[form.cleaned_data["decision"]]},  # type: ignore[attr-defined]
+            % {"number": item.label, "decision": Decision(form.cleaned_data["decision"]).label},
         )
     else:
         messages.error(request, _("Choose approve or reject."))

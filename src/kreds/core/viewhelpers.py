@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
 from kreds.core.exceptions import KredsError
 
@@ -21,3 +22,61 @@ def attempt(request: HttpRequest, fn: Callable[[], Any], success: str = "") -> b
     if success:
         messages.success(request, success)
     return True
+
+
+def current_user(request: HttpRequest) -> Any:
+    """The logged-in staff user (views are behind ``login_required``)."""
+    return request.user
+
+
+def deny(request: HttpRequest, action: str, *, object_type: str, object_id: str) -> Http404:
+    """Record an authorization denial and answer as for an unknown object (SECURITY 8.2.2: foreign is 404)."""
+    from kreds.audit.constants import Action
+    from kreds.audit.services import record
+
+    record(
+        Action.ACCESS_DENIED,
+        actor=current_user(request),
+        object_type=object_type,
+        object_id=object_id,
+        details={"policy": action, "path": request.path[:200]},
+    )
+    return Http404()
+
+
+def authorized(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    public_id: str,
+    action: str,
+    *,
+    object_type: str,
+    read_action: Any,
+) -> Any:
+    """The object of ``queryset`` with ``public_id`` in the user's municipality, if the user may ``action`` it.
+
+    Unknown, foreign and forbidden objects are all a 404 (a denial is audited). A GET is a read of the child's
+    data and is audit-logged as ``read_action`` with the child as the person concerned (the object has ``case``).
+    """
+    from kreds.audit.constants import Purpose
+    from kreds.audit.services import record
+    from kreds.authz.policies import can
+
+    user = current_user(request)
+    obj = queryset.filter(public_id=public_id, municipality_id=user.municipality_id or 0).first()
+    if obj is None:
+        raise Http404
+    if not can(user, action, obj):
+        raise deny(request, action, object_type=object_type, object_id=str(obj.public_id))
+    if request.method == "GET":
+        record(
+            read_action,
+            actor=user,
+            municipality=obj.case.municipality,
+            object_type=object_type,
+            object_id=str(obj.public_id),
+            person_concerned=str(obj.case.child.public_id),
+            purpose=Purpose.CASEWORK,
+            details={"view": request.resolver_match.url_name if request.resolver_match else ""},
+        )
+    return obj

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kreds.accounts.models import User
 from kreds.cases.models import Case
-from kreds.meetings.constants import AgreementStatus, MeetingStatus
+from kreds.meetings.constants import FGC_KINDS, AgreementStatus, MeetingStatus
 from kreds.meetings.models import Agreement, Evaluation, Meeting
 
 OPEN = [AgreementStatus.AGREED, AgreementStatus.IN_PROGRESS]
@@ -56,6 +56,29 @@ def agreements_for_user(user: User, today: datetime.date | None = None) -> dict[
     )
     items = list(qs)
     return {"overdue": [a for a in items if a.due_on < today], "soon": [a for a in items if a.due_on >= today]}
+
+
+INVITE_REMINDER_DAYS = 21
+
+
+def meetings_to_invite(user: User, today: datetime.date | None = None) -> list[Meeting]:
+    """Meetings within three weeks that nobody has invited to yet, for the person who sends the invitations:
+    the coordinator of a family group conference, the caseworkers of the case for a network meeting."""
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    qs = (
+        Meeting.objects.filter(
+            status=MeetingStatus.PLANNED,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=INVITE_REMINDER_DAYS + 1),
+            case__status="open",
+        )
+        .filter(Q(kind__in=FGC_KINDS, facilitator=user) | (~Q(kind__in=FGC_KINDS) & Q(case__assignments__user=user)))
+        .select_related("case__child")
+        .order_by("starts_at")
+        .distinct()
+    )
+    return list(qs)
 
 
 def evaluation_summary(meeting: Meeting) -> dict[str, Any]:

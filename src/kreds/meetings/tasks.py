@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from kreds.audit.constants import Action
 from kreds.audit.services import record
 from kreds.meetings.constants import (
+    FGC_KINDS,
     FOLLOW_UP_KINDS,
     SUMMARY_DAYS_BEFORE,
     AgreementStatus,
@@ -30,6 +32,7 @@ from kreds.meetings.constants import (
     ParticipantRole,
 )
 from kreds.meetings.models import Agreement, Meeting, Outbox
+from kreds.meetings.selectors import INVITE_REMINDER_DAYS
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -153,11 +156,21 @@ def queue_staff_reminders(today: datetime.date | None = None) -> list[Outbox]:
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=7)
     open_statuses = [AgreementStatus.AGREED, AgreementStatus.IN_PROGRESS]
-    user_ids = (
+    user_ids = set(
         Agreement.objects.filter(status__in=open_statuses, due_on__lte=soon, case__status="open")
         .values_list("case__assignments__user_id", flat=True)
         .distinct()
     )
+    # Those who send invitations to meetings coming up soon: coordinators (FGC) and the cases' caseworkers.
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    planned = Meeting.objects.filter(
+        status=MeetingStatus.PLANNED,
+        starts_at__gte=start,
+        starts_at__lt=start + datetime.timedelta(days=INVITE_REMINDER_DAYS + 1),
+        case__status="open",
+    )
+    user_ids |= set(planned.filter(kind__in=FGC_KINDS).values_list("facilitator_id", flat=True))
+    user_ids |= set(planned.exclude(kind__in=FGC_KINDS).values_list("case__assignments__user_id", flat=True))
     rows = []
     for user in User.objects.filter(pk__in=[u for u in user_ids if u], is_active=True).exclude(email=""):
         try:
@@ -177,24 +190,27 @@ def _send_staff_reminder(row: Outbox) -> str:
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
 
-    from kreds.meetings.selectors import agreements_for_user
+    from kreds.meetings.selectors import agreements_for_user, meetings_to_invite
     from kreds.meetings.sending import in_language
 
     user = row.user
     assert user is not None
     row.attempts += 1
-    items = agreements_for_user(user)
-    if not items["overdue"] and not items["soon"]:
+    items: dict[str, list[Any]] = {**agreements_for_user(user), "to_invite": meetings_to_invite(user)}
+    if not items["overdue"] and not items["soon"] and not items["to_invite"]:
         row.sent_at = timezone.now()
         row.last_error = "nothing due"
         row.save(update_fields=["attempts", "sent_at", "last_error"])
         return "nothing due"
     with in_language():
         body = render_to_string("meetings/email/staff_reminder.txt", {"user": user, "site": settings.SITE_URL, **items})
-        subject = _("Agreements to follow up: %(overdue)d overdue, %(soon)d due this week") % {
-            "overdue": len(items["overdue"]),
-            "soon": len(items["soon"]),
-        }
+        if items["overdue"] or items["soon"]:
+            subject = _("Agreements to follow up: %(overdue)d overdue, %(soon)d due this week") % {
+                "overdue": len(items["overdue"]),
+                "soon": len(items["soon"]),
+            }
+        else:
+            subject = _("Meetings coming up without invitations: %(count)d") % {"count": len(items["to_invite"])}
     EmailMultiAlternatives(subject=subject, body=body, to=[user.email]).send(using="default")
     row.sent_at = timezone.now()
     row.save(update_fields=["attempts", "sent_at"])

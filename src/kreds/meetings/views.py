@@ -29,7 +29,7 @@ from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
 from kreds.cases.selectors import get_case
-from kreds.core.viewhelpers import attempt
+from kreds.core.viewhelpers import attempt, authorized, current_user, deny
 from kreds.meetings import kinds, selectors, sending, services
 from kreds.meetings.constants import AgreementStatus, MeetingStatus, ParticipantRole, Phase
 from kreds.meetings.forms import (
@@ -48,43 +48,21 @@ RETURN_TO = {"detail": "meetings:detail", "run": "meetings:run", "participants":
 
 
 def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    return current_user(request)  # type: ignore[no-any-return]
 
 
 def _deny(request: HttpRequest, action: str, object_id: str) -> Http404:
-    record(
-        Action.ACCESS_DENIED,
-        actor=_user(request),
-        object_type="meeting",
-        object_id=object_id,
-        details={"policy": action, "path": request.path[:200]},
-    )
-    return Http404()
+    return deny(request, action, object_type="meeting", object_id=object_id)
 
 
 def _meeting(request: HttpRequest, meeting_id: str, action: str) -> Meeting:
     """The meeting if the user may ``action`` it; 404 for foreign, unknown and forbidden alike. Reads are logged."""
-    user = _user(request)
-    meeting = (
-        Meeting.objects.filter(public_id=meeting_id, municipality_id=user.municipality_id or 0)
-        .select_related("case__child", "case__municipality", "facilitator", "minute_taker", "previous")
-        .first()
+    queryset = Meeting.objects.select_related(
+        "case__child", "case__municipality", "facilitator", "minute_taker", "previous"
     )
-    if meeting is None:
-        raise Http404
-    if not can(user, action, meeting):
-        raise _deny(request, action, str(meeting.public_id))
-    if request.method == "GET":
-        record(
-            Action.MEETING_VIEW,
-            actor=user,
-            municipality=meeting.case.municipality,
-            object_type="meeting",
-            object_id=str(meeting.public_id),
-            person_concerned=str(meeting.case.child.public_id),
-            purpose=Purpose.CASEWORK,
-            details={"view": request.resolver_match.url_name if request.resolver_match else ""},
-        )
+    meeting: Meeting = authorized(
+        request, queryset, meeting_id, action, object_type="meeting", read_action=Action.MEETING_VIEW
+    )
     return meeting
 
 
@@ -148,7 +126,12 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/my_meetings.html",
-        {"upcoming": upcoming, "earlier": earlier, "due": selectors.agreements_for_user(user)},
+        {
+            "upcoming": upcoming,
+            "earlier": earlier,
+            "due": selectors.agreements_for_user(user),
+            "to_invite": selectors.meetings_to_invite(user),
+        },
     )
 
 

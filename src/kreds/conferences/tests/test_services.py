@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from kreds.accounts.constants import Role
 from kreds.accounts.tests.factories import staff
@@ -266,7 +268,8 @@ def test_fgc_invitation_email_has_the_questions_and_the_fgc_leaflet(world, mailo
     row = Outbox.objects.get(participant=setup.participants["mormor"], kind=OutboxKind.INVITATION)
     assert send_outbox.call(row.pk) == "sent"
     message = mailoutbox[-1]
-    assert "family group conference" in message.subject
+    with translation.override(settings.LANGUAGE_CODE):  # e-mails go out in the municipality's language
+        assert gettext("Family group conference").lower() in message.subject.lower()
     assert setup.conference.questions in message.body
     assert "Hvad er en familierådslagning?" in message.body, "the leaflet in the municipality's language"
     assert message.attachments[0][0] == "familieraadslagning.ics"
@@ -442,7 +445,8 @@ def test_plan_email_has_the_plan_pdf(world, mailoutbox):
     row = Outbox.objects.get(meeting=first.meeting, kind=OutboxKind.MINUTES, participant=setup.participants["mormor"])
     assert send_outbox.call(row.pk) == "sent"
     message = mailoutbox[-1]
-    assert message.subject.startswith("The family's plan")
+    with translation.override(settings.LANGUAGE_CODE):
+        assert message.subject.startswith(gettext("The family's plan"))
     name, content, mimetype = message.attachments[0]
     assert name == "familiens-plan.pdf" and mimetype == "application/pdf" and content.startswith(b"%PDF")
     assert "Henter Emma fra skole tirsdag og torsdag" in message.body
@@ -513,6 +517,28 @@ def test_follow_up_reviews_every_item_and_scores_wellbeing(world):
     assert Session.objects.filter(conference=conference).count() == 3
     table = selectors.wellbeing_table(conference)
     assert [(r["number"], r["child"], r["family"]) for r in table] == [(0, 2, 2), (1, 4, 3)]
+
+
+def test_coordinator_is_reminded_to_invite_to_the_follow_up(world, mailoutbox):
+    from kreds.meetings.tasks import queue_staff_reminders, send_outbox
+
+    setup = approved(world.case, world.caseworker, world.facilitator)
+    follow = setup.session.meeting
+    world.facilitator.email = "koordinator@kommune.invalid"
+    world.facilitator.save()
+    day = timezone.localtime(follow.starts_at).date()
+
+    def coordinator_rows(days_before: int) -> list:
+        with time_machine.travel(follow.starts_at - datetime.timedelta(days=days_before)):
+            return [r for r in queue_staff_reminders() if r.user == world.facilitator]
+
+    assert coordinator_rows(30) == [], "more than three weeks ahead: no reminder yet"
+    rows = coordinator_rows(20)
+    assert len(rows) == 1 and coordinator_rows(20) == [], "once a day"
+    with time_machine.travel(follow.starts_at - datetime.timedelta(days=20)):
+        assert send_outbox.call(rows[0].pk) == "sent"
+    assert mailoutbox[-1].to == ["koordinator@kommune.invalid"]
+    assert day.strftime("%d.%m.%Y") in mailoutbox[-1].body
 
 
 def test_close_cancels_the_planned_follow_up(world):
