@@ -38,6 +38,7 @@ from kreds.consent.constants import Category
 from kreds.consent.services import give_consent
 from kreds.meetings import services as meetings
 from kreds.meetings.constants import Delivery, MeetingStatus, OutboxKind, ParticipantRole, Rsvp
+from kreds.meetings.demo import demo_email
 from kreds.meetings.models import Agreement, Evaluation, Meeting, Outbox, Participant
 from kreds.network.constants import ConsentGiverRole, Quality
 from kreds.network.models import NetworkPersonVersion
@@ -68,7 +69,8 @@ class _Pick:
 
     def words(self) -> dict[str, str]:
         name = self.case.child.first_name
-        return {"barn": name, "Barn": name}
+        genitive = name + ("'" if name[-1:].lower() in "sxz" else "s")
+        return {"barn": name, "Barn": name, "barns": genitive}
 
     def text(self, template: str) -> str:
         return template.format(**self.words())
@@ -97,7 +99,10 @@ def _choose(cases: list[Case], actors: dict[int, User], coordinators: list[User]
         parents, private, professionals = _people(case)
         if not parents or len(private) < 2:
             continue
-        coordinator = next((u for u in coordinators if not independence_problem(u, case)), None)
+        turn = len(picks) % len(coordinators)  # the coordinators take turns
+        coordinator = next(
+            (u for u in coordinators[turn:] + coordinators[:turn] if not independence_problem(u, case)), None
+        )
         if coordinator is None:
             continue
         picks.append(_Pick(case, actors[case.pk], coordinator, parents, private, professionals))
@@ -149,7 +154,7 @@ def _prepare(pick: _Pick, conference: Conference, premeeting: datetime.date, sta
             "premeeting_on": premeeting,
             "premeeting_with": pick.text("{barn} og ") + pick.parents[0].name,
             "premeeting_notes": pick.text(
-                "Familien vil gerne have {barn}s nærmeste med: " + ", ".join(v.name for v in pick.private) + "."
+                "Familien vil gerne have {barns} nærmeste med: " + ", ".join(v.name for v in pick.private) + "."
             ),
             "child_participation_notes": pick.text(
                 "{Barn} er med i informationsdelen og i familiens egen tid, med "
@@ -192,11 +197,16 @@ def _prepare(pick: _Pick, conference: Conference, premeeting: datetime.date, sta
         purpose="Familierådslagning",
         given_on=premeeting,
     )
-    for p in Participant.objects.filter(meeting=meeting, removed_at__isnull=True).exclude(
-        role__in=[ParticipantRole.CHILD, ParticipantRole.CASEWORKER]
+    for i, p in enumerate(
+        Participant.objects.filter(meeting=meeting, removed_at__isnull=True)
+        .exclude(role__in=[ParticipantRole.CHILD, ParticipantRole.CASEWORKER])
+        .order_by("speaking_order")
     ):
-        if not p.email and not p.address:
-            meetings.update_participant(actor=pick.coordinator, participant=p, data={"delivery": Delivery.HAND})
+        if p.email or p.address:
+            continue
+        # The coordinator got an e-mail address at the home visit from most; one gets a letter handed over.
+        data = {"delivery": Delivery.HAND} if i == 2 else {"delivery": Delivery.EMAIL, "email": demo_email(p.name)}
+        meetings.update_participant(actor=pick.coordinator, participant=p, data=data)
     return meeting
 
 

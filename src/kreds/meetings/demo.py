@@ -379,7 +379,7 @@ def _age(case: Case, today: datetime.date) -> int:
 # People -----------------------------------------------------------------------------------------------------
 
 
-def _email(name: str) -> str:
+def demo_email(name: str) -> str:
     plain = name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
     plain = unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode()
     local = ".".join("".join(ch for ch in part if ch.isalnum()) for part in plain.split())
@@ -564,9 +564,9 @@ def _plan(
         if p.person_id == letter_person:
             contact = {"delivery": Delivery.LETTER, "address": seeder.rng.choice(LETTER_ADDRESSES), "email": ""}
         elif p.role == ParticipantRole.PARENT:
-            contact = {"delivery": Delivery.EMAIL, "email": _email(p.name), "address": cast.case.child.address}
+            contact = {"delivery": Delivery.EMAIL, "email": demo_email(p.name), "address": cast.case.child.address}
         else:
-            contact = {"delivery": Delivery.EMAIL, "email": _email(p.name)}
+            contact = {"delivery": Delivery.EMAIL, "email": demo_email(p.name)}
         services.update_participant(actor=cast.owner, participant=p, data=contact)
     recipients = cast.private[:-1] if without_consent else cast.private
     if recipients:

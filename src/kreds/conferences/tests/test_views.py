@@ -157,6 +157,9 @@ def test_invitee_log_records_contacts(world, client, login):
         reverse("conferences:invitee", args=[setup.conference.public_id, grandmother.public_id])
     ).content.decode()
     assert "Hjemmebesøg" in html and "Home visit" in html
+    # The checklist shows the latest contact of each invitee.
+    html = client.get(reverse("conferences:prepare", args=[setup.conference.public_id])).content.decode()
+    assert "Home visit" in html
 
 
 def test_new_person_is_added_to_the_map_from_the_preparation(world, client, login):
