@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "kreds.participants",
     "kreds.meetings",
     "kreds.conferences",
+    "kreds.documents",
+    "kreds.safety",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +290,9 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-kreds-csrf"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files (drawings, documents) live outside the web root and STATIC_ROOT; only an authorized view serves them.
+UPLOAD_ROOT = Path(env("KREDS_UPLOAD_ROOT") or VAR_DIR / "uploads")
+UPLOAD_MAX_BYTES = env_int("KREDS_UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,8 @@ urlpatterns = [
     path("l/", include("kreds.participants.urls")),
     path("sager/<uuid:public_id>/familieraadslagning/", include("kreds.conferences.case_urls")),
     path("familieraadslagning/", include("kreds.conferences.urls")),
+    path("dokumenter/", include("kreds.documents.urls")),
+    path("sager/<uuid:public_id>/sos/", include("kreds.safety.urls")),
     path("indstillinger/familieraadslagning/", include("kreds.conferences.settings_urls")),
     path("om/netvaerksmoede/", meeting_views.leaflet_page, name="leaflet"),
     path("om/familieraadslagning/", conference_views.leaflet_page, name="fgc_leaflet"),

@@ -53,3 +53,34 @@ def test_daily_jobs_run_in_the_worker():
     call_command("db_worker", "--batch", "--no-startup-delay")
     assert DBTaskResult.objects.get(id=purge.id).status == "SUCCESSFUL"
     assert DBTaskResult.objects.get(id=prune.id).status == "SUCCESSFUL"
+
+
+def test_run_worker_schedules_every_periodic_job():
+    """Every app's periodic job is enqueued when the worker starts, and again only when its interval has passed."""
+    from unittest import mock
+
+    from kreds.core import schedule
+
+    names = {job.name for job in schedule.periodic()}
+    assert {
+        "meetings.dispatch_due",
+        "audit.purge_expired_reads",
+        "participants.prune_link_data",
+        "core.prune_finished_heartbeats",
+        "documents.purge_orphan_files",
+    } <= names
+    enqueued: list[str] = []
+    jobs = {job.name: job for job in schedule.periodic()}
+    with mock.patch.multiple(
+        "kreds.core.schedule",
+        _REGISTRY={
+            name: schedule.Periodic(name, mock.Mock(enqueue=lambda *a, n=name: enqueued.append(n)), job.every)
+            for name, job in jobs.items()
+        },
+    ):
+        last: dict[str, float] = {}
+        assert set(schedule.enqueue_due(last, 0.0)) == names  # all at start
+        assert schedule.enqueue_due(last, 60.0) == []
+        assert schedule.enqueue_due(last, 5 * 60.0) == ["meetings.dispatch_due"]
+        assert set(schedule.enqueue_due(last, 24 * 3600.0)) == names
+    assert len(enqueued) == 2 * len(names) + 1

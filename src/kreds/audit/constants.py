@@ -78,6 +78,20 @@ class Action(models.TextChoices):
     CONFERENCE_CLOSE = "conference.close", _("Closed family group conference")
     CONFERENCE_COST = "conference.cost", _("Changed costs of family group conference")
     MEETING_RSVP_STAFF = "meeting.rsvp_staff", _("Recorded a participant's answer")
+    # Signs of Safety, the child's voice, the plan (DOMAIN §7–9)
+    SOS_VIEW = "sos.view", _("Viewed Signs of Safety mapping")
+    SOS_MAPPING = "sos.mapping", _("Saved a version of the Signs of Safety mapping")
+    SOS_SCALING = "sos.scaling", _("Recorded scaling")
+    SAFETY_PLAN = "sos.safety_plan", _("Changed the safety plan")
+    VOICE_VIEW = "voice.view", _("Viewed the child's voice")
+    VOICE_CHANGE = "voice.change", _("Recorded the child's voice")
+    CHILD_INPUT = "voice.child_input", _("The child answered on their page")
+    CHILD_INPUT_REVIEW = "voice.review", _("Reviewed the child's answers")
+    PLAN_VIEW = "plan.view", _("Viewed the child's plan or the agreement list")
+    PLAN_CHANGE = "plan.change", _("Changed the child's plan")
+    # Documents (uploads)
+    DOCUMENT_UPLOAD = "document.upload", _("Uploaded document")
+    DOCUMENT_VIEW = "document.view", _("Downloaded document")
     # Accounts and sessions
     LOGIN = "auth.login", _("Logged in")
     LOGIN_FAILED = "auth.login_failed", _("Failed login")
@@ -112,6 +126,10 @@ READ_ACTIONS = frozenset(
         Action.LINK_VIEW,
         Action.CONFERENCE_VIEW,
         Action.CONFERENCE_QUEUE_VIEW,
+        Action.DOCUMENT_VIEW,
+        Action.SOS_VIEW,
+        Action.VOICE_VIEW,
+        Action.PLAN_VIEW,
     }
 )
 

@@ -52,6 +52,16 @@ ACTIONS: dict[str, str] = {
     "conference.approve": "decide on the items of the family's plan and send the approved plan",
     "conference.costs": "record the costs of a family group conference",
     "conference.close": "close a family group conference course",
+    "document.view": "download a document uploaded to a case",
+    "safety.view": "see the Signs of Safety mapping, scaling and safety plan",
+    "safety.edit": "save a new mapping version (not its worries), record scaling, change the safety plan",
+    "safety.edit_worries": "write the worry basis and the worry statements (the authority)",
+    "voice.view": "see the child's voice: Three Houses, the child's answers, Words & Pictures",
+    "voice.edit": "record the child's voice, review the child's answers, issue the child's link",
+    "plan.view": "see the child's plan, the agreement list and the legal deadlines",
+    "plan.edit": "make and change the child's plan (the authority)",
+    "plan.contribute": "update the status of tasks and send a network person their list",
+    "plan.unit_deadlines": "see the legal deadlines of the unit's cases",
 }
 
 
@@ -205,6 +215,16 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
             return bool(staff.pk == obj.coordinator_id)
         case "conference.approve":
             return _edits_case(user, obj.case)
+        case "document.view":
+            return can_see_case(user, obj.case)
+        case "safety.view" | "voice.view" | "plan.view":
+            return can_see_case(user, obj)
+        case "safety.edit" | "voice.edit" | "plan.contribute":
+            return _works_on_case(user, obj)
+        case "safety.edit_worries" | "plan.edit":
+            return _edits_case(user, obj)
+        case "plan.unit_deadlines":
+            return has_role(user, Role.LEADER, Role.CASEWORKER)
         case "conference.costs" | "conference.close":
             return bool(staff.pk == obj.coordinator_id) or _edits_case(user, obj.case)
         case "admin.manage_users" | "admin.manage_settings":

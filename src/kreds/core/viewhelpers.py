@@ -80,3 +80,29 @@ def authorized(
             details={"view": request.resolver_match.url_name if request.resolver_match else ""},
         )
     return obj
+
+
+def authorized_case(request: HttpRequest, public_id: str, action: str, *, read_action: Any, object_type: str) -> Any:
+    """A case the user may see and may ``action`` (404 otherwise, the denial audited). A GET is a read of the
+    child's data, audit-logged as ``read_action`` with the view's name."""
+    from kreds.audit.constants import Purpose
+    from kreds.audit.services import record
+    from kreds.authz.policies import can
+    from kreds.cases.selectors import get_case
+
+    user = current_user(request)
+    case = get_case(user, public_id)
+    if not can(user, action, case):
+        raise deny(request, action, object_type="case", object_id=str(case.public_id))
+    if request.method == "GET":
+        record(
+            read_action,
+            actor=user,
+            municipality=case.municipality,
+            object_type=object_type,
+            object_id=str(case.public_id),
+            person_concerned=str(case.child.public_id),
+            purpose=Purpose.CASEWORK,
+            details={"view": request.resolver_match.url_name if request.resolver_match else ""},
+        )
+    return case

@@ -16,8 +16,22 @@ from django.utils.translation import gettext_lazy as _
 from kreds.core.models import TimestampedModel
 
 
+class LinkPurpose(models.TextChoices):
+    """What a link opens. A meeting participant's page (issue 4), the child's own page, or a network person's page
+    with everything they have agreed to do on the case (issue 6)."""
+
+    MEETING = "meeting", _("Meeting or conference")
+    CHILD = "child", _("The child's page")
+    PERSON = "person", _("A network person's tasks")
+
+
 class ParticipantLink(TimestampedModel):
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(max_length=8, choices=LinkPurpose.choices, default=LinkPurpose.MEETING)
+    # For PERSON links: whose tasks the link shows.
+    person = models.ForeignKey(
+        "network.NetworkPerson", on_delete=models.PROTECT, null=True, blank=True, related_name="personal_links"
+    )
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="participant_links")
     holder_name = models.CharField(_("holder"), max_length=200)

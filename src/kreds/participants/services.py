@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,7 +21,7 @@ from django.utils.crypto import salted_hmac
 
 from kreds.accounts.models import User
 from kreds.cases.models import Case
-from kreds.participants.models import ParticipantLink, RateCounter
+from kreds.participants.models import LinkPurpose, ParticipantLink, RateCounter
 
 LINK_SALT = "kreds.participants.link"
 
@@ -34,7 +35,15 @@ def token_for(link: ParticipantLink) -> str:
     return salted_hmac(LINK_SALT, str(link.public_id), algorithm="sha256").hexdigest()
 
 
-def issue(*, case: Case, holder_name: str, expires_at: datetime.datetime, actor: User | None) -> ParticipantLink:
+def issue(
+    *,
+    case: Case,
+    holder_name: str,
+    expires_at: datetime.datetime,
+    actor: User | None,
+    purpose: str = LinkPurpose.MEETING,
+    person: Any = None,
+) -> ParticipantLink:
     """A new link; its token is :func:`token_for` and is never stored."""
     link = ParticipantLink(
         municipality_id=case.municipality_id,
@@ -42,6 +51,8 @@ def issue(*, case: Case, holder_name: str, expires_at: datetime.datetime, actor:
         holder_name=holder_name[:200],
         expires_at=expires_at,
         created_by=actor,
+        purpose=purpose,
+        person=person,
     )
     link.token_hash = hash_token(token_for(link))
     link.save()
@@ -52,7 +63,11 @@ def resolve(token: str) -> ParticipantLink | None:
     """The active link for ``token``, or None. Counts the use."""
     if not token or len(token) != 64:
         return None
-    link = ParticipantLink.objects.filter(token_hash=hash_token(token)).select_related("case", "municipality").first()
+    link = (
+        ParticipantLink.objects.filter(token_hash=hash_token(token))
+        .select_related("case__child", "municipality", "person")
+        .first()
+    )
     if link is None or not link.is_active:
         return None
     now = timezone.now()

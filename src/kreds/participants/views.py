@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -32,7 +32,9 @@ from kreds.meetings.forms import (
     RsvpForm,
 )
 from kreds.meetings.models import Agreement, Evaluation, Participant
+from kreds.participants import purposes
 from kreds.participants import services as links
+from kreds.participants.models import LinkPurpose, ParticipantLink
 
 View = Callable[..., HttpResponse]
 
@@ -47,43 +49,78 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _resolve(request: HttpRequest, token: str) -> tuple[ParticipantLink | None, HttpResponse | None]:
+    """The active link for ``token``, rate-limited per IP, per link and for bad tokens; or the answer to give."""
+    ip = _client_ip(request)
+    if not links.allow(f"ip:{ip}", limit=settings.PARTICIPANT_LINK_RATE_PER_IP):
+        return None, _too_many(request)
+    link = links.resolve(token)
+    if link is None:
+        return None, _unknown(request)
+    if not links.allow(f"link:{link.pk}", limit=settings.PARTICIPANT_LINK_RATE_PER_LINK):
+        return None, _too_many(request)
+    return link, None
+
+
+def _unknown(request: HttpRequest) -> HttpResponse:
+    """Unknown, expired, revoked and out-of-scope links all get the same answer (no oracle)."""
+    if not links.allow(f"bad:{_client_ip(request)}", limit=settings.PARTICIPANT_LINK_BAD_TOKENS_PER_IP):
+        return _too_many(request)
+    return render(request, "participants/unavailable.html", {}, status=404)
+
+
+def _log_use(
+    request: HttpRequest, link: ParticipantLink, *, actor_label: str, object_type: str, object_id: str
+) -> None:
+    if request.method == "GET":
+        record(
+            Action.LINK_VIEW,
+            actor=None,
+            actor_label=actor_label,
+            municipality=link.case.municipality,
+            object_type=object_type,
+            object_id=object_id,
+            person_concerned=str(link.case.child.public_id),
+            details={"view": request.resolver_match.url_name if request.resolver_match else ""},
+        )
+
+
+def _participant_for(link: ParticipantLink) -> Participant | None:
+    if link.purpose != LinkPurpose.MEETING:
+        return None
+    return (
+        Participant.objects.filter(link=link, removed_at__isnull=True)
+        .select_related(
+            "meeting__case__child", "meeting__case__municipality", "meeting__facilitator", "person__map", "link"
+        )
+        .first()
+    )
+
+
+def _log_participant(request: HttpRequest, link: ParticipantLink, participant: Participant) -> None:
+    _log_use(
+        request,
+        link,
+        actor_label=f"link:{participant.public_id}",
+        object_type="meeting",
+        object_id=str(participant.meeting.public_id),
+    )
+
+
 def with_participant(view: View) -> View:
-    """Resolve the token to its participant, rate-limited per IP, per link and for bad tokens."""
+    """Resolve the token to its meeting participant (the pages of a meeting or conference link)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        ip = _client_ip(request)
-        if not links.allow(f"ip:{ip}", limit=settings.PARTICIPANT_LINK_RATE_PER_IP):
-            return _too_many(request)
-        link = links.resolve(token)
-        participant = None
-        if link is not None:
-            participant = (
-                Participant.objects.filter(link=link, removed_at__isnull=True)
-                .select_related(
-                    "meeting__case__child", "meeting__case__municipality", "meeting__facilitator", "person__map", "link"
-                )
-                .first()
-            )
-        if link is None or participant is None:
-            if not links.allow(f"bad:{ip}", limit=settings.PARTICIPANT_LINK_BAD_TOKENS_PER_IP):
-                return _too_many(request)
-            return render(request, "participants/unavailable.html", {}, status=404)
-        if not links.allow(f"link:{link.pk}", limit=settings.PARTICIPANT_LINK_RATE_PER_LINK):
-            return _too_many(request)
+        link, answer = _resolve(request, token)
+        if answer is not None:
+            return answer
+        assert link is not None
+        participant = _participant_for(link)
+        if participant is None:
+            return _unknown(request)
         request.participant = participant  # type: ignore[attr-defined]
-        if request.method == "GET":
-            meeting = participant.meeting
-            record(
-                Action.LINK_VIEW,
-                actor=None,
-                actor_label=f"link:{participant.public_id}",
-                municipality=meeting.case.municipality,
-                object_type="meeting",
-                object_id=str(meeting.public_id),
-                person_concerned=str(meeting.case.child.public_id),
-                details={"view": request.resolver_match.url_name if request.resolver_match else ""},
-            )
+        _log_participant(request, link, participant)
         return view(request, token, participant, *args, **kwargs)
 
     return never_cache(wrapper)
@@ -119,9 +156,32 @@ def _scope(participant: Participant) -> dict[str, Any]:
     }
 
 
-@require_GET
-@with_participant
-def home(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+@never_cache
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a link opens: a meeting participant's page, or the page of the link's purpose (child, person)."""
+    link, answer = _resolve(request, token)
+    if answer is not None:
+        return answer
+    assert link is not None
+    if link.purpose == LinkPurpose.MEETING:
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        participant = _participant_for(link)
+        if participant is None:
+            return _unknown(request)
+        _log_participant(request, link, participant)
+        return _meeting_home(request, token, participant)
+    view = purposes.view_for(link.purpose)
+    if view is None:
+        return _unknown(request)
+    _log_use(
+        request, link, actor_label=f"link:{link.public_id}", object_type=link.purpose, object_id=str(link.public_id)
+    )
+    return view(request, token, link)
+
+
+def _meeting_home(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
     meeting = participant.meeting
     scope = _scope(participant)
     evaluation = Evaluation.objects.filter(participant=participant).first()

@@ -13,10 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kreds.audit.tasks import purge_expired_reads_task
-from kreds.core.tasks import heartbeat, prune_finished_heartbeats
-
-DAY = 24 * 3600
+from kreds.core.schedule import enqueue_due
+from kreds.core.tasks import heartbeat
 
 
 class Command(BaseCommand):
@@ -37,14 +35,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        next_daily = 0.0
+        last: dict[str, float] = {}
         try:
             while not stopping and worker.poll() is None:
                 heartbeat.enqueue()
-                if time.monotonic() >= next_daily:
-                    purge_expired_reads_task.enqueue()
-                    prune_finished_heartbeats.enqueue()
-                    next_daily = time.monotonic() + DAY
+                # The periodic jobs every app registers (core.schedule): retention, dispatching messages, …
+                enqueue_due(last, time.monotonic())
                 deadline = time.monotonic() + options["interval"]
                 while not stopping and time.monotonic() < deadline and worker.poll() is None:
                     time.sleep(0.5)

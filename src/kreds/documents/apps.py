@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "kreds.documents"
+    label = "documents"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kreds.core.schedule import DAY, register
+        from kreds.documents.tasks import purge_orphan_files
+
+        register("documents.purge_orphan_files", purge_orphan_files, every=DAY)

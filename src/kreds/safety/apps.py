@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SafetyConfig(AppConfig):
+    name = "kreds.safety"
+    label = "safety"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kreds.safety import panels  # noqa: F401 - registers the case overview panel
