@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kreds.conferences",
     "kreds.documents",
     "kreds.safety",
+    "kreds.voice",
 ]
 
 MIDDLEWARE = [

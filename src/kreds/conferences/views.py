@@ -32,6 +32,7 @@ from kreds.conferences.models import Conference, Cost, PlanItem, Preparation, Se
 from kreds.conferences.pdf import plan_pdf as render_plan_pdf
 from kreds.conferences.selectors import HELD
 from kreds.core.viewhelpers import attempt, authorized, current_user, deny
+from kreds.meetings import extras
 from kreds.meetings import services as meeting_services
 from kreds.meetings.constants import MeetingStatus, ParticipantRole
 from kreds.meetings.models import Participant
@@ -604,6 +605,7 @@ def _render_run(
             "held": meeting.is_held,
             "cancelled": meeting.status == MeetingStatus.CANCELLED,
             "perms": _perms(_user(request), conference),
+            "extras": extras.sections(meeting),
         },
     )
 

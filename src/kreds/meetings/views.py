@@ -30,7 +30,7 @@ from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
 from kreds.cases.selectors import get_case
 from kreds.core.viewhelpers import attempt, authorized, current_user, deny
-from kreds.meetings import kinds, selectors, sending, services
+from kreds.meetings import extras, kinds, selectors, sending, services
 from kreds.meetings.constants import AgreementStatus, MeetingStatus, ParticipantRole, Phase
 from kreds.meetings.forms import (
     AgreementForm,
@@ -257,6 +257,7 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         ],
         "now": timezone.now(),
         "owner_url": _owner_url(meeting),
+        "extras": extras.sections(meeting),
         "leaflet_url_name": sending.leaflet_url_name(meeting),
         "purpose_label": sending.purpose_label(meeting),
         "status_choices": AgreementStatus.choices,
@@ -478,6 +479,7 @@ def _render_run(
         "held": meeting.is_held,
         "today": timezone.localdate(),
         "status_choices": AgreementStatus.choices,
+        "extras": extras.sections(meeting),
     }
     return render(request, "meetings/run.html", context)
 

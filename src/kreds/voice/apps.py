@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+
+
+class VoiceConfig(AppConfig):
+    name = "kreds.voice"
+    label = "voice"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kreds.meetings import extras
+        from kreds.participants import purposes
+        from kreds.participants.models import LinkPurpose
+        from kreds.voice import panels  # noqa: F401 - registers the case overview panel
+        from kreds.voice.views import child_page
+
+        purposes.register(LinkPurpose.CHILD, child_page)
+        extras.register("voice/meeting_section.html", lambda meeting: _voice_for(meeting))
+
+
+def _voice_for(meeting):  # type: ignore[no-untyped-def]
+    from kreds.voice.selectors import latest_voice
+
+    return latest_voice(meeting.case)
