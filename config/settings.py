@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "kreds.documents",
     "kreds.safety",
     "kreds.voice",
+    "kreds.plans",
 ]
 
 MIDDLEWARE = [

@@ -51,6 +51,26 @@ class CaseForm(KredsForm):
     basis_investigation = forms.BooleanField(label=LegalBasis.INVESTIGATION.label, required=False)
     basis_support = forms.BooleanField(label=LegalBasis.SUPPORT.label, required=False)
     basis_placement = forms.BooleanField(label=LegalBasis.PLACEMENT.label, required=False)
+    investigation_started_on = forms.DateField(
+        label=_("Investigation (BFU) started on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("The børnefaglige undersøgelse must be completed within 4 months."),
+    )
+    investigation_completed_on = forms.DateField(
+        label=_("Investigation completed on"), widget=DateInput(), required=False
+    )
+    measure_decided_on = forms.DateField(
+        label=_("Measure decided on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("The child's plan must be made within 3 months of the decision."),
+    )
+    placement_without_consent = forms.BooleanField(
+        label=_("Placement without consent"),
+        required=False,
+        help_text=_("Then the plan must be made before the decision."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, units: Any = None, editing: bool = False, **kwargs: Any) -> None:
@@ -79,6 +99,15 @@ class CaseForm(KredsForm):
         cpr, birth = data.get("cpr"), data.get("birth_date")
         if cpr and birth and cpr[:6] != birth.strftime("%d%m%y"):
             self.add_error("cpr", _("The first six digits of the CPR number must match the date of birth."))
+        started, completed = data.get("investigation_started_on"), data.get("investigation_completed_on")
+        if completed and not started:
+            self.add_error("investigation_started_on", _("Write when the investigation started."))
+        elif completed and started and completed < started:
+            self.add_error("investigation_completed_on", _("The investigation cannot end before it started."))
+        today = timezone.localdate()
+        for name in ("investigation_started_on", "investigation_completed_on"):
+            if data.get(name) and data[name] > today:
+                self.add_error(name, _("The date cannot be in the future."))
         return data
 
 

@@ -83,6 +83,11 @@ class Case(TimestampedModel, VersionedModel):
     basis_investigation = models.BooleanField(LegalBasis.INVESTIGATION.label, default=False)
     basis_support = models.BooleanField(LegalBasis.SUPPORT.label, default=False)
     basis_placement = models.BooleanField(LegalBasis.PLACEMENT.label, default=False)
+    # Dates behind the legal deadlines (DOMAIN §9; kreds.plans.clocks computes the deadlines from them).
+    investigation_started_on = models.DateField(_("investigation (BFU) started on"), null=True, blank=True)
+    investigation_completed_on = models.DateField(_("investigation completed on"), null=True, blank=True)
+    measure_decided_on = models.DateField(_("measure decided on"), null=True, blank=True)
+    placement_without_consent = models.BooleanField(_("placement without consent"), default=False)
     # § 18 stk. 3: honour-related conflict or negative social control may be involved.
     safety_concern = models.BooleanField(
         _("honour-related conflict or negative social control may be involved"), default=False

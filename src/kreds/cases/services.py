@@ -36,6 +36,10 @@ CASE_FIELDS = (
     "basis_investigation",
     "basis_support",
     "basis_placement",
+    "investigation_started_on",
+    "investigation_completed_on",
+    "measure_decided_on",
+    "placement_without_consent",
 )
 
 

@@ -27,6 +27,8 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
             nav.append(("meetings:mine", "meetings"))
         if can(user, "conference.service"):
             nav.append(("conferences:queue", "conferences"))
+        if can(user, "plan.unit_deadlines"):
+            nav.append(("deadlines:list", "deadlines"))
         if can(user, "admin.manage_users"):
             nav.append(("accounts:user_list", "admin"))
         if can(user, "admin.manage_settings"):

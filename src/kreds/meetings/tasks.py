@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -59,6 +60,15 @@ def _audit_send(row: Outbox, action: Action, reason: str = "") -> None:
     )
 
 
+# Senders for outbox kinds owned by other apps (kreds.plans sends a network person their task list). A sender gets
+# the locked row, sends, marks it sent (or records why not) and returns "sent", "refused" or "failed".
+_SENDERS: dict[str, Callable[[Outbox], str]] = {}
+
+
+def register_sender(kind: str, sender: Callable[[Outbox], str]) -> None:
+    _SENDERS[kind] = sender
+
+
 @task()
 def send_outbox(outbox_id: int) -> str:
     from kreds.meetings.sending import build_email, in_language
@@ -69,7 +79,13 @@ def send_outbox(outbox_id: int) -> str:
             # Only the outbox row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
             Outbox.objects.select_for_update(of=("self",))
             .select_related(
-                "meeting__case__child", "meeting__case__municipality", "participant__link", "participant__person__map"
+                "meeting__case__child",
+                "meeting__case__municipality",
+                "participant__link",
+                "participant__person__map",
+                "link__case__child",
+                "link__case__municipality",
+                "link__person__map",
             )
             .filter(pk=outbox_id)
             .first()
@@ -78,6 +94,8 @@ def send_outbox(outbox_id: int) -> str:
             return "already sent"
         if row.kind == OutboxKind.STAFF_REMINDER:
             return _send_staff_reminder(row)
+        if row.kind in _SENDERS:
+            return _SENDERS[row.kind](row)
         participant = row.participant
         assert participant is not None
         row.attempts += 1

@@ -144,7 +144,12 @@ def _scope(participant: Participant) -> dict[str, Any]:
         else:
             own = list(qs.filter(responsible__role=ParticipantRole.CHILD))
     hooks = kinds.hooks_for(meeting)
+    # Their tasks from the safety plan and the child's plan (issue 6), when consent covers agreements.
+    other: list[Any] = []
+    if participant.person_id and not services.sharing_problem(participant, OutboxKind.SUMMARY):
+        other = purposes.items_for(meeting.case, participant.person)
     return {
+        "other_items": other,
         "practical_ok": practical_ok,
         "minutes_ok": minutes_ok,
         "summary": sending.agreements_for_summary(meeting) if summary_ok else [],

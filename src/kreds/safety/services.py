@@ -39,7 +39,7 @@ def latest(case: Case) -> Mapping | None:
 
 
 def _clean_statements(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    clean = []
+    clean: list[dict[str, Any]] = []
     for row in rows:
         values = {f: (row.get(f) or "").strip() for f in STATEMENT_FIELDS}
         if not any(values.values()):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -17,7 +19,7 @@ class VoiceConfig(AppConfig):
         extras.register("voice/meeting_section.html", lambda meeting: _voice_for(meeting))
 
 
-def _voice_for(meeting):  # type: ignore[no-untyped-def]
+def _voice_for(meeting: Any) -> dict[str, object]:
     from kreds.voice.selectors import latest_voice
 
     return latest_voice(meeting.case)

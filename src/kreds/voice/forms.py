@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kreds.core.forms import DateInput, KredsForm
 
 
-def _words(label: object, help_text: object = "") -> forms.CharField:
+def _words(label: Any, help_text: Any = "") -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=help_text)
 
 
@@ -33,9 +35,9 @@ class ThreeHousesForm(KredsForm):
         help_text=_("When you read the words back to the child and the child agreed."),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("initial", {"recorded_on": timezone.localdate()})  # type: ignore[arg-type]
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"recorded_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
 
 
 class ReviewForm(KredsForm):

@@ -113,9 +113,7 @@ def test_child_page_flow_link_answer_review(world, client, login):
     login(world.caseworker)
     case_page = client.get(reverse("cases:detail", args=[world.case.public_id])).content.decode()
     assert "answer that nobody has read yet" in case_page
-    client.post(
-        reverse("voice:review", args=[world.case.public_id, child_input.public_id]), {"note": "Bent på kortet"}
-    )
+    client.post(reverse("voice:review", args=[world.case.public_id, child_input.public_id]), {"note": "Bent på kortet"})
     child_input.refresh_from_db()
     assert child_input.reviewed_by == world.caseworker and child_input.review_note == "Bent på kortet"
     assert selectors.unreviewed_count(world.case) == 0

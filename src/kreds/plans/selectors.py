@@ -1,0 +1,188 @@
+"""Reads for the plan, the consolidated agreement list and the legal deadlines. Callers have authorized the case."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Min, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kreds.cases.models import Case
+from kreds.meetings.constants import MeetingKind
+from kreds.meetings.models import Agreement
+from kreds.network.models import NetworkPerson
+from kreds.plans import clocks
+from kreds.plans.constants import OPEN
+from kreds.plans.models import ChildPlan, Contribution, PlanReview
+from kreds.safety.models import SafetyRule
+
+
+def plan(case: Case) -> ChildPlan | None:
+    return (
+        ChildPlan.objects.filter(case=case)
+        .select_related("created_by")
+        .prefetch_related("goals__contributions__person", "reviews__created_by")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Task:
+    """One row of the consolidated list: who does what by when, its status, and where it was agreed."""
+
+    source: str  # meeting | fgc | safety | plan
+    source_label: str
+    source_url: str
+    who: str
+    person_id: int | None
+    person_key: str
+    is_network: bool
+    what: str
+    due_on: datetime.date | None
+    status: str
+    status_label: str
+    today: datetime.date
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < self.today
+
+
+SOURCE_LABELS = {
+    "meeting": _("Network meeting"),
+    "fgc": _("Family group conference"),
+    "safety": _("Safety plan"),
+    "plan": _("The child's plan"),
+}
+
+
+def tasks(case: Case, today: datetime.date | None = None) -> list[Task]:
+    """Every agreement and task on the case, from every source, in a fixed number of queries (DOMAIN §9)."""
+    today = today or timezone.localdate()
+    out: list[Task] = []
+    for a in Agreement.objects.filter(case=case).select_related("meeting", "responsible", "person"):
+        fgc = a.meeting.kind in (MeetingKind.FGC, MeetingKind.FGC_FOLLOW_UP)
+        out.append(
+            Task(
+                "fgc" if fgc else "meeting",
+                f"{a.meeting.get_kind_display()} {timezone.localtime(a.meeting.starts_at):%d.%m.%Y}",
+                reverse("meetings:detail", args=[a.meeting.public_id]),
+                a.responsible_name,
+                a.person_id,
+                str(a.person.public_id) if a.person else "",
+                a.responsible.role in ("private", "parent", "child"),
+                a.what,
+                a.due_on,
+                a.status,
+                str(a.get_status_display()),
+                today,
+            )
+        )
+    safety_url = reverse("safety:plan", args=[case.public_id])
+    out.extend(
+        Task(
+            "safety",
+            str(SOURCE_LABELS["safety"]),
+            safety_url,
+            r.responsible_name,
+            r.responsible_id,
+            str(r.responsible.public_id),
+            True,
+            r.rule,
+            r.due_on,
+            r.status,
+            str(r.get_status_display()),
+            today,
+        )
+        for r in SafetyRule.objects.filter(plan__case=case, ended_at__isnull=True).select_related("responsible")
+    )
+    plan_url = reverse("plans:plan", args=[case.public_id])
+    out.extend(
+        Task(
+            "plan",
+            f"{SOURCE_LABELS['plan']}: {c.goal.get_area_display()}",
+            plan_url,
+            c.responsible_name,
+            c.person_id,
+            str(c.person.public_id) if c.person else "",
+            c.is_network,
+            c.what,
+            c.due_on,
+            c.status,
+            str(c.get_status_display()),
+            today,
+        )
+        for c in Contribution.objects.filter(goal__plan__case=case).select_related("goal", "person")
+    )
+    far = datetime.date.max
+    out.sort(key=lambda t: (not t.is_open, t.due_on or far, t.who))
+    return out
+
+
+def filter_tasks(
+    rows: list[Task], *, person: str = "", status: str = "", overdue: bool = False, source: str = ""
+) -> list[Task]:
+    if person:
+        rows = [t for t in rows if t.person_key == person]
+    if status == "open":
+        rows = [t for t in rows if t.is_open]
+    elif status:
+        rows = [t for t in rows if t.status == status]
+    if overdue:
+        rows = [t for t in rows if t.overdue]
+    if source:
+        rows = [t for t in rows if t.source == source]
+    return rows
+
+
+def tasks_for_person(case: Case, person: NetworkPerson) -> list[Task]:
+    """A network person's own items (their personal page shows them, DOMAIN §9)."""
+    return [t for t in tasks(case) if t.person_id == person.pk]
+
+
+def case_clocks(case: Case, today: datetime.date | None = None) -> list[clocks.Clock]:
+    child_plan = ChildPlan.objects.filter(case=case).first()
+    first_review = (
+        PlanReview.objects.filter(plan=child_plan).aggregate(first=Min("reviewed_on"))["first"] if child_plan else None
+    )
+    return clocks.clocks_for(
+        investigation_started_on=case.investigation_started_on,
+        investigation_completed_on=case.investigation_completed_on,
+        measure_decided_on=case.measure_decided_on,
+        placement_without_consent=case.placement_without_consent,
+        plan_decided_on=child_plan.decided_on if child_plan else None,
+        first_review_on=first_review,
+        today=today,
+    )
+
+
+def unit_clocks(cases: QuerySet[Case], today: datetime.date | None = None) -> list[tuple[Case, clocks.Clock]]:
+    """Deadlines that are overdue or run out within two weeks, on the open cases given (a leader's unit)."""
+    rows = (
+        cases.filter(status="open")
+        .select_related("child", "responsible_unit", "child_plan")
+        .annotate(first_review=Min("child_plan__reviews__reviewed_on"))
+    )
+    out: list[tuple[Case, Any]] = []
+    for case in rows:
+        child_plan = getattr(case, "child_plan", None)
+        case_clocks = clocks.clocks_for(
+            investigation_started_on=case.investigation_started_on,
+            investigation_completed_on=case.investigation_completed_on,
+            measure_decided_on=case.measure_decided_on,
+            placement_without_consent=case.placement_without_consent,
+            plan_decided_on=child_plan.decided_on if child_plan else None,
+            first_review_on=case.first_review,
+            today=today,
+        )
+        out.extend((case, clock) for clock in case_clocks if clock.state in ("overdue", "due_soon"))
+    out.sort(key=lambda row: (row[1].state != "overdue", row[1].due_on))
+    return out

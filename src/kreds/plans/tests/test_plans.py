@@ -1,0 +1,190 @@
+"""The child's plan, the consolidated list of who does what (every source), a network person's own page, and the
+legal deadlines with a time machine (DOMAIN §9)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from kreds.audit.constants import Action
+from kreds.audit.models import AuditEvent
+from kreds.conferences.tests.factories import approved
+from kreds.consent.models import SharingConsent
+from kreds.consent.services import withdraw_consent
+from kreds.core.exceptions import KredsError
+from kreds.meetings.constants import OutboxKind
+from kreds.meetings.models import Outbox
+from kreds.meetings.tasks import send_outbox
+from kreds.meetings.tests.factories import held_meeting, network_for
+from kreds.participants.services import token_for
+from kreds.plans import clocks, selectors, services
+from kreds.safety import services as safety
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan_with_goal(world):
+    people = network_for(world.case, world.caseworker)
+    services.save_plan(actor=world.caseworker, case=world.case, decided_on=timezone.localdate(), purpose="Trivsel")
+    goal = services.add_goal(actor=world.caseworker, case=world.case, area="school", text="Emma går i skole hver dag")
+    return people, goal
+
+
+def test_plan_goals_and_contributions_from_the_network(world):
+    people, goal = _plan_with_goal(world)
+    from_map = services.add_contribution(
+        actor=world.practitioner, goal=goal, what="Følger Emma i skole om mandagen", person=people["grandmother"]
+    )
+    staff = services.add_contribution(
+        actor=world.caseworker, goal=goal, what="Møde med skolen", responsible_name="Rikke"
+    )
+    assert from_map.is_network and from_map.responsible_name == "Inge Mormor"
+    assert not staff.is_network
+    with pytest.raises(KredsError, match="Choose a person"):
+        services.add_contribution(actor=world.caseworker, goal=goal, what="x")
+    with pytest.raises(KredsError, match="future"):
+        services.save_plan(
+            actor=world.caseworker,
+            case=world.case,
+            decided_on=timezone.localdate() + datetime.timedelta(days=1),
+            purpose="",
+        )
+    assert AuditEvent.objects.filter(action=Action.PLAN_CHANGE).count() >= 4
+
+
+def test_the_list_holds_every_source(world):
+    setup = held_meeting(world.case, world.caseworker, world.facilitator)  # an agreement held by the grandmother
+    grandmother = setup.grandmother
+    services.save_plan(actor=world.caseworker, case=world.case, decided_on=timezone.localdate(), purpose="")
+    goal = services.add_goal(actor=world.caseworker, case=world.case, area="school", text="Skole hver dag")
+    services.add_contribution(actor=world.caseworker, goal=goal, what="Lektiehjælp", person=grandmother)
+    safety.add_rule(actor=world.caseworker, case=world.case, rule="Ringer hver aften", responsible=grandmother)
+    rows = selectors.tasks(world.case)
+    assert {t.source for t in rows} == {"meeting", "safety", "plan"}
+    mine = selectors.filter_tasks(rows, person=str(grandmother.public_id))
+    assert {t.source for t in mine} == {"meeting", "safety", "plan"}
+
+
+def test_fgc_plan_items_are_on_the_list(world):
+    setup = approved(world.case, world.caseworker, world.facilitator)
+    rows = selectors.tasks(world.case)
+    assert {t.source for t in rows} == {"fgc"}
+    assert {t.what for t in rows} == {i.what for i in setup.items}
+
+
+def test_overdue_and_status_filters(world):
+    people, goal = _plan_with_goal(world)
+    late = services.add_contribution(
+        actor=world.caseworker,
+        goal=goal,
+        what="Gammel opgave",
+        person=people["mother"],
+        due_on=timezone.localdate() - datetime.timedelta(days=3),
+    )
+    services.add_contribution(actor=world.caseworker, goal=goal, what="Ny opgave", person=people["mother"])
+    rows = selectors.tasks(world.case)
+    assert [t.what for t in selectors.filter_tasks(rows, overdue=True)] == ["Gammel opgave"]
+    services.set_contribution_status(actor=world.caseworker, contribution=late, status="done")
+    rows = selectors.tasks(world.case)
+    assert selectors.filter_tasks(rows, overdue=True) == []
+    assert [t.what for t in selectors.filter_tasks(rows, status="open")] == ["Ny opgave"]
+
+
+def test_person_page_shows_only_the_holders_tasks(world, client, login, mailoutbox):
+    people, goal = _plan_with_goal(world)
+    services.add_contribution(
+        actor=world.caseworker, goal=goal, what="Henter om tirsdagen", person=people["grandmother"]
+    )
+    services.add_contribution(actor=world.caseworker, goal=goal, what="Mors opgave", person=people["mother"])
+    safety.add_rule(
+        actor=world.caseworker, case=world.case, rule="Ringer hver aften", responsible=people["grandmother"]
+    )
+    assert services.send_person_tasks(actor=world.caseworker, case=world.case, person=people["grandmother"])
+    row = Outbox.objects.get(kind=OutboxKind.PERSON_TASKS)
+    assert send_outbox.call(row.pk) == "sent"
+    message = mailoutbox[-1]
+    assert message.to == ["inge@example.invalid"] and "Henter om tirsdagen" in message.body
+    link = services.person_link(world.case, people["grandmother"])
+    assert token_for(link) in message.body
+    html = client.get(reverse("participants:home", kwargs={"token": token_for(link)})).content.decode()
+    assert "Henter om tirsdagen" in html and "Ringer hver aften" in html
+    assert "Mors opgave" not in html, "a link never shows another person's tasks"
+    assert "<script" not in html
+    with pytest.raises(KredsError, match="already sent"):
+        services.send_person_tasks(actor=world.caseworker, case=world.case, person=people["grandmother"])
+
+
+def test_person_page_without_consent_shows_nothing(world, client):
+    people, goal = _plan_with_goal(world)
+    services.add_contribution(actor=world.caseworker, goal=goal, what="Hemmelig opgave", person=people["grandmother"])
+    link = services.ensure_person_link(actor=world.caseworker, case=world.case, person=people["grandmother"])
+    for consent in SharingConsent.objects.filter(case=world.case):
+        withdraw_consent(actor=world.caseworker, consent=consent)
+    html = client.get(reverse("participants:home", kwargs={"token": token_for(link)})).content.decode()
+    assert "Hemmelig opgave" not in html and "cannot be shown" in html
+
+
+def test_meeting_link_also_shows_other_tasks(world, client):
+    setup = held_meeting(world.case, world.caseworker, world.facilitator, send_minutes=True)
+    safety.add_rule(actor=world.caseworker, case=world.case, rule="Ringer hver aften", responsible=setup.grandmother)
+    grandma = setup.participants["mormor"]
+    grandma.refresh_from_db()
+    html = client.get(reverse("participants:home", kwargs={"token": token_for(grandma.link)})).content.decode()
+    assert "Ringer hver aften" in html
+
+
+def test_legal_clocks_with_a_time_machine(world):
+    start = datetime.date(2026, 1, 10)
+    case = world.case
+    case.investigation_started_on = start
+    case.measure_decided_on = datetime.date(2026, 3, 1)
+    case.save()
+    with time_machine.travel(datetime.datetime(2026, 4, 30, 12, tzinfo=datetime.UTC)):
+        found = {c.key: c for c in selectors.case_clocks(case)}
+        assert found["investigation"].due_on == datetime.date(2026, 5, 10)
+        assert found["investigation"].state == "due_soon" and found["investigation"].days_left == 10
+        assert found["plan"].due_on == datetime.date(2026, 6, 1) and found["plan"].state == "running"
+        assert "follow_up" not in found
+    with time_machine.travel(datetime.datetime(2026, 5, 11, 12, tzinfo=datetime.UTC)):
+        assert {c.key: c.state for c in selectors.case_clocks(case)}["investigation"] == "overdue"
+        services.save_plan(actor=world.caseworker, case=case, decided_on=datetime.date(2026, 5, 11), purpose="")
+        found = {c.key: c for c in selectors.case_clocks(case)}
+        assert found["plan"].state == "met"
+        assert found["follow_up"].due_on == datetime.date(2026, 8, 11)
+    case.placement_without_consent = True
+    case.save()
+    with time_machine.travel(datetime.datetime(2026, 5, 12, 12, tzinfo=datetime.UTC)):
+        assert {c.key: c.state for c in selectors.case_clocks(case)}["plan"] == "met_late", "before the decision"
+
+
+def test_month_arithmetic_at_month_ends():
+    assert clocks.add_months(datetime.date(2026, 10, 31), 4) == datetime.date(2027, 2, 28)
+    assert clocks.add_months(datetime.date(2026, 11, 30), 3) == datetime.date(2027, 2, 28)
+
+
+def test_unit_deadline_list(world, client, login):
+    case = world.case
+    case.investigation_started_on = timezone.localdate() - datetime.timedelta(days=130)
+    case.save()
+    login(world.leader)
+    html = client.get(reverse("deadlines:list")).content.decode()
+    assert case.child.full_name in html and "overdue" in html
+    login(world.facilitator)
+    assert client.get(reverse("deadlines:list")).status_code == 404
+
+
+def test_pages(world, client, login):
+    people, goal = _plan_with_goal(world)
+    services.add_contribution(actor=world.caseworker, goal=goal, what="Lektiehjælp", person=people["grandmother"])
+    login(world.practitioner)
+    html = client.get(reverse("plans:plan", args=[world.case.public_id])).content.decode()
+    assert "Emma går i skole hver dag" in html and 'name="g1-what"' in html
+    html = client.get(reverse("plans:tasks", args=[world.case.public_id])).content.decode()
+    assert "Lektiehjælp" in html
+    case_html = client.get(reverse("cases:detail", args=[world.case.public_id])).content.decode()
+    assert "Who does what" in case_html
+    assert AuditEvent.objects.filter(action=Action.PLAN_VIEW, actor=world.practitioner).exists()
