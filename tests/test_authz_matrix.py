@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import Membership
@@ -97,6 +98,7 @@ def planned_token_kw(w) -> dict[str, object]:
 
 FGC_SERVICE = {"facilitator": OK, "leader": OK}
 FGC_ROWS = ("conferences:", "case_conferences:")
+CASEWORK_ROWS = ("safety:", "voice:", "plans:", "documents:", "deadlines:")
 
 
 def fgc_case_kw(w) -> dict[str, object]:
@@ -310,6 +312,51 @@ MATRIX: dict[str, Row] = {
     "conferences:cost_remove": Row("post", kwargs=cost_kw, expect={**EDITORS, **FACILITATOR}, before_each=restore_cost),
     "conference_settings:edit": Row("get", expect=ADMIN),
     "fgc_leaflet": Row("get", expect=everyone(OK, anonymous=OK)),
+    # Signs of Safety, the child's voice, the plan and who does what (issue 6): the case's readers see them; those
+    # who work on the case (also the referred unit) record; the authority writes the plan and its goals.
+    "safety:overview": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "safety:version": Row("get", kwargs=lambda w: {**case_kw(w), "number": 1}, expect=CASE_READERS),
+    "safety:pdf": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "safety:plan": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "safety:edit": Row("get", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "safety:scaling_add": Row("post", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "safety:plan_agree": Row("post", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "safety:rule_add": Row("post", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "safety:rule_status": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "rule_id": w.rule.public_id}, expect=NETWORK_EDITORS
+    ),
+    "voice:overview": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "voice:words_pdf": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "voice:houses_add": Row("get", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "voice:houses_checked": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "houses_id": w.houses.public_id}, expect=NETWORK_EDITORS
+    ),
+    "voice:link_issue": Row("post", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "voice:link_revoke": Row("post", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "voice:review": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "input_id": w.child_input.public_id}, expect=NETWORK_EDITORS
+    ),
+    "voice:words": Row("get", kwargs=case_kw, expect=NETWORK_EDITORS),
+    "documents:download": Row("get", kwargs=lambda w: {"document_id": w.houses.drawing.public_id}, expect=CASE_READERS),
+    "plans:plan": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "plans:tasks": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "plans:plan_save": Row("post", kwargs=case_kw, expect=EDITORS),
+    "plans:goal_add": Row("post", kwargs=case_kw, expect=EDITORS),
+    "plans:goal_achieved": Row("post", kwargs=lambda w: {**case_kw(w), "goal_id": w.goal.public_id}, expect=EDITORS),
+    "plans:review_add": Row("post", kwargs=case_kw, expect=EDITORS),
+    "plans:contribution_add": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "goal_id": w.goal.public_id}, expect=NETWORK_EDITORS
+    ),
+    "plans:contribution_status": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "contribution_id": w.contribution.public_id}, expect=NETWORK_EDITORS
+    ),
+    "plans:send_tasks": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id}, expect=NETWORK_EDITORS
+    ),
+    "plans:person_letter": Row(
+        "get", kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id}, expect=NETWORK_EDITORS
+    ),
+    "deadlines:list": Row("get", expect={"caseworker": OK, "colleague": OK, "leader": OK, "outsider": OK}),
     # Personal links: the token is the credential, whoever holds it (staff sessions change nothing).
     "participants:home": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
     "participants:ics": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
@@ -476,7 +523,52 @@ def _mismatches(name: str, world, client, login) -> list[str]:
     return mismatches
 
 
-@pytest.mark.parametrize("name", sorted(n for n in MATRIX if not n.startswith(FGC_ROWS)))
+@pytest.fixture
+def casework_world(world, settings, tmp_path):
+    """A mapping, a safety rule, the child's voice (with a drawing), a plan with a goal and a contribution."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kreds.meetings.tests.factories import network_for
+    from kreds.plans import services as plans
+    from kreds.safety import services as safety
+    from kreds.voice import services as voice
+
+    settings.UPLOAD_ROOT = tmp_path
+    w = world
+    people = network_for(w.case, w.caseworker)
+    w.person = people["grandmother"]
+    statement = {"who_worried": "Skolen", "about_what": "fravær", "if_nothing_changes": "Emma falder fra"}
+    safety.save_mapping(
+        actor=w.caseworker, case=w.case, data={"strengths": "Mormor"}, statements=[statement], based_on=0
+    )
+    w.rule = safety.add_rule(actor=w.caseworker, case=w.case, rule="Ringer hver aften", responsible=w.person)
+    today = timezone.localdate()
+    w.houses = voice.record_three_houses(
+        actor=w.caseworker,
+        case=w.case,
+        data={"dreams": "En hund", "parents_consent_by": "Mor", "parents_consent_on": today},
+        drawing=SimpleUploadedFile("tegning.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16),
+    )
+    link = voice.issue_child_link(actor=w.caseworker, case=w.case)
+    w.child_input = voice.submit_child_input(link=link, data={"dreams": "En hund"})
+    voice.save_words_and_pictures(actor=w.caseworker, case=w.case, title="Hvorfor", text="Fordi")
+    plans.save_plan(actor=w.caseworker, case=w.case, decided_on=today, purpose="")
+    w.goal = plans.add_goal(actor=w.caseworker, case=w.case, area="school", text="Skole")
+    w.contribution = plans.add_contribution(actor=w.caseworker, goal=w.goal, what="Lektier", person=w.person)
+    plans.ensure_person_link(actor=w.caseworker, case=w.case, person=w.person)
+    return w
+
+
+def test_authorization_matrix_for_casework(casework_world, client, login, subtests):
+    """Issue 6's rows share one world; refused requests change nothing, and accepted ones leave what the next
+    actor needs (a second review, a second mail the same day are refused with a message, still a redirect)."""
+    for name in sorted(n for n in MATRIX if n.startswith(CASEWORK_ROWS)):
+        with subtests.test(msg=name):
+            mismatches = _mismatches(name, casework_world, client, login)
+            assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MATRIX if not n.startswith(FGC_ROWS + CASEWORK_ROWS)))
 def test_authorization_matrix(name, matrix_world, client, login):
     mismatches = _mismatches(name, matrix_world, client, login)
     assert not mismatches, "\n".join(mismatches)

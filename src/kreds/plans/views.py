@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,7 +57,7 @@ def _render_plan(request: HttpRequest, case: Case, **forms_in: Any) -> HttpRespo
             or forms.PlanForm(
                 initial={"decided_on": plan.decided_on, "purpose": plan.purpose, "version": plan.version}
                 if plan
-                else {}
+                else {"decided_on": timezone.localdate()}
             ),
             "goal_form": forms_in.get("goal_form") or forms.GoalForm(),
             "review_form": forms.ReviewForm(),

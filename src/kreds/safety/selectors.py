@@ -62,7 +62,7 @@ class Chart:
     statement: Any
     series: list[Series]
     rows: list[Scaling]
-    ticks_x: list[tuple[str, str]]  # (x, label)
+    ticks_x: list[tuple[str, str, str]]  # (x, label, text-anchor)
     ticks_y: list[tuple[str, str]]  # (y, label)
     width: int = WIDTH
     height: int = HEIGHT
@@ -99,7 +99,9 @@ def charts(case: Case, current: Mapping | None) -> list[Chart]:
 
     ticks_y = [(y_of(n), str(n)) for n in range(0, SCALE_MAX + 1, 2)]
     tick_days = [days[0], days[len(days) // 2], days[-1]] if len(days) > 2 else days
-    ticks_x = [(x_of(d), d.strftime("%d.%m.%y")) for d in dict.fromkeys(tick_days)]
+    unique = list(dict.fromkeys(tick_days))
+    anchors = ["start", "middle", "end"] if len(unique) == 3 else ["start", "end"] if len(unique) == 2 else ["middle"]
+    ticks_x = [(x_of(d), d.strftime("%d.%m.%y"), anchor) for d, anchor in zip(unique, anchors, strict=False)]
     out = []
     for statement in statements:
         rows = [s for s in scalings if s.statement_key == statement.key]

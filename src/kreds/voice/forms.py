@@ -61,9 +61,9 @@ class WordsAndPicturesForm(KredsForm):
 
 
 class ChildPageForm(KredsForm):
-    worries = _words(_("🏚️ What worries you?"))
-    good_things = _words(_("🏠 What is good in your life?"))
-    dreams = _words(_("🌈 What do you dream about?"))
+    worries = _words(_("What worries you?"))
+    good_things = _words(_("What is good in your life?"))
+    dreams = _words(_("What do you dream about?"))
     safe_with = _words(_("Who do you feel safe with?"))
     who_to_meeting = _words(_("Who should come to the meeting?"))
     tell_adults = _words(_("What do you want the adults to know?"))

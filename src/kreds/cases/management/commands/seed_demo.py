@@ -148,6 +148,9 @@ class Command(BaseCommand):
         from kreds.conferences.demo import seed_conferences
 
         conferences = seed_conferences(municipality, [Case.objects.get(pk=c.pk) for c in cases], owners)
+        from kreds.plans.demo import seed_casework
+
+        seed_casework([Case.objects.get(pk=c.pk) for c in cases], owners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {len(cases)} demo cases, {maps} network maps, {meetings} network meetings "
