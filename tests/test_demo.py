@@ -12,6 +12,7 @@ from kreds.conferences.models import Conference
 from kreds.conferences.tests import demo_checks as conference_checks
 from kreds.meetings.models import Agreement, Meeting, Outbox
 from kreds.meetings.tests import demo_checks as meeting_checks
+from kreds.plans.tests import demo_checks as casework_checks
 
 
 def check_seeding_again_changes_nothing():
@@ -25,6 +26,7 @@ def check_seeding_again_changes_nothing():
 @pytest.mark.django_db
 def test_demo(subtests):
     call_command("seed_demo", stdout=StringIO())
-    for check in [*meeting_checks.CHECKS, *conference_checks.CHECKS, check_seeding_again_changes_nothing]:
+    checks = [*meeting_checks.CHECKS, *conference_checks.CHECKS, *casework_checks.CHECKS]
+    for check in [*checks, check_seeding_again_changes_nothing]:
         with subtests.test(msg=check.__name__):
             check()

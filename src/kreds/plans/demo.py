@@ -326,8 +326,10 @@ def seed_casework(cases: list[Case], actors: dict[int, User]) -> int:
             measure_decided_on=today - datetime.timedelta(days=5),
             placement_without_consent=True,
         )
-    # An overdue investigation elsewhere, so the unit's list has something to act on.
-    late = next((c for c in cases if c.is_open and c not in chosen), None)
-    if late is not None:
-        _dates(late, investigation_started_on=today - datetime.timedelta(days=140))
+    # An overdue investigation elsewhere, so the unit's list has something to act on, and one just started.
+    others = [c for c in cases if c.is_open and c not in chosen]
+    if others:
+        _dates(others[0], investigation_started_on=today - datetime.timedelta(days=140))
+    if len(others) > 1:
+        _dates(others[1], investigation_started_on=today - datetime.timedelta(days=30))
     return len(chosen)

@@ -188,3 +188,21 @@ def test_pages(world, client, login):
     case_html = client.get(reverse("cases:detail", args=[world.case.public_id])).content.decode()
     assert "Who does what" in case_html
     assert AuditEvent.objects.filter(action=Action.PLAN_VIEW, actor=world.practitioner).exists()
+
+
+def test_list_query_count_does_not_grow_with_tasks(world, client, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people, goal = _plan_with_goal(world)
+    login(world.caseworker)
+    url = reverse("plans:tasks", args=[world.case.public_id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for i in range(20):
+        services.add_contribution(actor=world.caseworker, goal=goal, what=f"Opgave {i}", person=people["grandmother"])
+        safety.add_rule(actor=world.caseworker, case=world.case, rule=f"Regel {i}", responsible=people["mother"])
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large.captured_queries) <= len(small.captured_queries)

@@ -206,3 +206,33 @@ def test_edit_form_saves_a_version(world, client, login):
     data["s-0-who_worried"] = ""
     response = client.post(url, {**data, "based_on": "1", "s-1-who_worried": "Mor"})
     assert response.status_code == 200 and "all three" in response.content.decode()
+
+
+def test_overview_query_count_does_not_grow_with_answers(world, client, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    key = str(_first(world).statements.get().key)
+    login(world.caseworker)
+    url = reverse("safety:overview", args=[world.case.public_id])
+
+    def add(n):
+        for i in range(n):
+            services.add_scaling(
+                actor=world.caseworker,
+                case=world.case,
+                statement_key=key,
+                scored_on=timezone.localdate() - datetime.timedelta(days=i),
+                scorer_kind="staff",
+                score=i % 11,
+                scorer_name=f"Person {i % 3}",
+            )
+
+    add(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    add(30)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(large.captured_queries) <= len(small.captured_queries)
