@@ -77,7 +77,7 @@ def _age(case: Case, today: datetime.date) -> int:
 def _choose(cases: list[Case], actors: dict[int, User], count: int) -> list[Case]:
     """Open cases with a map (a parent and two other private persons), the gate closed, no conference; children
     old enough to write on their own page first."""
-    out = []
+    out: list[Case] = []
     today = timezone.localdate()
     for case in sorted(cases, key=lambda c: (not 7 <= _age(c, today) <= 14, c.pk)):
         if len(out) == count:
