@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,13 +68,13 @@ def store(*, actor: User, case: Case, upload: Any, kind: str) -> Document:
     if upload is None or not getattr(upload, "size", 0):
         raise KredsError(_("Choose a file to upload."))
     if upload.size > limit:
-        raise KredsError(_("The file is too large. The limit is %(mb)d MB.") % {"mb": limit // (1024 * 1024)})
+        raise KredsError(_("The file is too large. The limit is %(size)s.") % {"size": filesizeformat(limit)})
     chunks: list[bytes] = []
     size = 0
     for chunk in upload.chunks():
         size += len(chunk)
         if size > limit:
-            raise KredsError(_("The file is too large. The limit is %(mb)d MB.") % {"mb": limit // (1024 * 1024)})
+            raise KredsError(_("The file is too large. The limit is %(size)s.") % {"size": filesizeformat(limit)})
         chunks.append(chunk)
     content = b"".join(chunks)
     found = sniff(content[:16])
