@@ -25,6 +25,7 @@ urlpatterns = [
     path("sager/<uuid:public_id>/barnets-stemme/", include("kreds.voice.urls")),
     path("sager/<uuid:public_id>/", include("kreds.plans.urls")),
     path("frister/", include("kreds.plans.deadline_urls")),
+    path("indsigt/", include("kreds.insights.urls")),
     path("indstillinger/familieraadslagning/", include("kreds.conferences.settings_urls")),
     path("om/netvaerksmoede/", meeting_views.leaflet_page, name="leaflet"),
     path("om/familieraadslagning/", conference_views.leaflet_page, name="fgc_leaflet"),

@@ -62,6 +62,10 @@ NETWORK_EDITORS = {"caseworker": OK, "leader": OK, "practitioner": OK}
 MEETING_READERS = {**CASE_READERS, "facilitator": OK}
 
 
+def unit_kw(w) -> dict[str, object]:
+    return {"unit_id": w.authority.public_id}
+
+
 def meeting_kw(w) -> dict[str, object]:
     return {"meeting_id": w.meeting.public_id}
 
@@ -357,6 +361,12 @@ MATRIX: dict[str, Row] = {
         "get", kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id}, expect=NETWORK_EDITORS
     ),
     "deadlines:list": Row("get", expect={"caseworker": OK, "colleague": OK, "leader": OK, "outsider": OK}),
+    # Leadership insights (issue 7): the unit's leaders; everyone else gets 404 for the unit. The index explains.
+    "insights:index": Row("get", expect=everyone(OK)),
+    "insights:unit": Row("get", kwargs=unit_kw, expect={"leader": OK}),
+    "insights:figure": Row("get", kwargs=lambda w: {**unit_kw(w), "key": "coverage"}, expect={"leader": OK}),
+    "insights:export_csv": Row("get", kwargs=unit_kw, expect={"leader": OK}),
+    "insights:export_xlsx": Row("get", kwargs=unit_kw, expect={"leader": OK}),
     # Personal links: the token is the credential, whoever holds it (staff sessions change nothing).
     "participants:home": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),
     "participants:ics": Row("get", kwargs=token_kw, expect=everyone(OK, anonymous=OK)),

@@ -22,7 +22,7 @@ from kreds.accounts import services as account_services
 from kreds.accounts.tests.factories import PASSWORD
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
-from kreds.core.logging import RedactCprFilter
+from kreds.core.logging import RedactCprFilter, redact
 from tests.cpr import cpr_shaped
 from tests.test_authz_matrix import ACTORS, MATRIX, OK
 
@@ -239,6 +239,12 @@ def test_logging_filter_redacts_cpr():
     keep = logging.LogRecord("x", logging.INFO, __file__, 1, "journal 27.12.00-G01-1012-26 id 12345", None, None)
     RedactCprFilter().filter(keep)
     assert "1012" in keep.getMessage()
+
+
+def test_redaction_leaves_uuids_whole_and_still_finds_cpr_next_to_them():
+    label = "link:ef60109d-d347-43f3-82b9-db1229768055"  # ten digits at the end of a UUID, by chance
+    assert redact(label) == label
+    assert redact("ef60109d-d347-43f3-82b9-db1229768055 1403150123") == "ef60109d-d347-43f3-82b9-db1229768055 [CPR]"
 
 
 def test_error_pages_reveal_nothing(client):

@@ -68,6 +68,7 @@ def test_run_worker_schedules_every_periodic_job():
         "participants.prune_link_data",
         "core.prune_finished_heartbeats",
         "documents.purge_orphan_files",
+        "insights.queue_digests",
     } <= names
     enqueued: list[str] = []
     jobs = {job.name: job for job in schedule.periodic()}

@@ -89,6 +89,9 @@ class Action(models.TextChoices):
     CHILD_INPUT_REVIEW = "voice.review", _("Reviewed the child's answers")
     PLAN_VIEW = "plan.view", _("Viewed the child's plan or the agreement list")
     PLAN_CHANGE = "plan.change", _("Changed the child's plan")
+    # Leadership insights
+    INSIGHTS_VIEW = "insights.view", _("Viewed leadership figures")
+    INSIGHTS_EXPORT = "insights.export", _("Exported leadership figures")
     # Documents (uploads)
     DOCUMENT_UPLOAD = "document.upload", _("Uploaded document")
     DOCUMENT_VIEW = "document.view", _("Downloaded document")

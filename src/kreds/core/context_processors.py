@@ -29,6 +29,8 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
             nav.append(("conferences:queue", "conferences"))
         if can(user, "plan.unit_deadlines"):
             nav.append(("deadlines:list", "deadlines"))
+        if has_role(user, Role.LEADER):
+            nav.append(("insights:index", "insights"))
         if can(user, "admin.manage_users"):
             nav.append(("accounts:user_list", "admin"))
         if can(user, "admin.manage_settings"):

@@ -14,8 +14,19 @@ REDACTED = "[CPR]"
 LINK_TOKEN = re.compile(r"/l/[A-Za-z0-9_-]{16,}")
 
 
+# UUIDs are made by the system; ten digits in a row turn up in them by chance and must not be garbled.
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def redact(text: str) -> str:
-    return CPR_LIKE.sub(REDACTED, LINK_TOKEN.sub("/l/[LINK]", text))
+    text = LINK_TOKEN.sub("/l/[LINK]", text)
+    out, last = [], 0
+    for match in UUID.finditer(text):
+        out.append(CPR_LIKE.sub(REDACTED, text[last : match.start()]))
+        out.append(match.group())
+        last = match.end()
+    out.append(CPR_LIKE.sub(REDACTED, text[last:]))
+    return "".join(out)
 
 
 class RedactCprFilter(logging.Filter):

@@ -75,6 +75,7 @@ class OutboxKind(models.TextChoices):
     SUMMARY = "summary", _("Agreement summary (14 days before)")
     STAFF_REMINDER = "staff_reminder", _("Reminder about agreements")
     PERSON_TASKS = "person_tasks", _("A network person's tasks")
+    DIGEST = "digest", _("Weekly digest")
 
 
 MAX_MINUTES_WITHOUT_WARNING = 120

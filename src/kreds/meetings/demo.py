@@ -681,7 +681,9 @@ def _hold(
             what=cast.text(what),
             due_on=meeting_day + datetime.timedelta(days=days),
         )
-    services.complete_meeting(actor=facilitator, meeting=meeting, follow_up_on=follow_up_on)
+    if meeting.is_follow_up and meeting.summary_queued_at is None:  # the worker sent the summary 14 days before
+        Meeting.objects.filter(pk=meeting.pk).update(summary_queued_at=meeting.starts_at - datetime.timedelta(days=14))
+    services.complete_meeting(actor=facilitator, meeting=_meeting(meeting.pk), follow_up_on=follow_up_on)
     _refine_follow_up(seeder, cast, Meeting.objects.get(previous_id=meeting.pk), meeting, prepared=False)
     Meeting.objects.filter(pk=meeting.pk).update(held_at=held_at)
     Meeting.objects.filter(previous_id=meeting.pk).update(created_at=held_at)
@@ -895,6 +897,64 @@ def _state_follow_up_held(seeder: _Seeder, cast: _Cast) -> None:
     _journalise(cast, follow_up, _at(add_working_days(held_on, 3), 15, 0))
 
 
+def _done_between_meetings(seeder: _Seeder, cast: _Cast, meeting: Meeting) -> None:
+    """Most agreements are reported done before they are due; the caseworker marks them then."""
+    for agreement in Agreement.objects.filter(meeting=meeting).order_by("id"):
+        if agreement.due_on >= seeder.today or seeder.rng.random() > 0.7:
+            continue
+        services.set_agreement_status(
+            actor=cast.owner,
+            agreement=agreement,
+            status=AgreementStatus.DONE,
+            comment=cast.text("{Foraelder} fortalte i telefonen, at det er gjort."),
+        )
+        done_at = _at(_back(agreement.due_on, seeder.rng.randint(0, 4)), 10, 30)
+        AgreementStatusChange.objects.filter(agreement=agreement, reviewed_at_meeting__isnull=True).update(
+            changed_at=done_at
+        )
+
+
+def _history(first_days_ago: int, delays: tuple[int, ...], minutes_after: tuple[int, ...]) -> Callable[..., None]:
+    """A case followed through the year (for the leadership figures): a first meeting ``first_days_ago`` days ago,
+    then follow-ups held ``delays[i]`` days after their agreed date, each with its minutes sent ``minutes_after[i]``
+    working days after the meeting. The chain stops at the first follow-up that lies ahead (or was never held)."""
+
+    def build(seeder: _Seeder, cast: _Cast) -> None:
+        first_day = _working(seeder.today - datetime.timedelta(days=first_days_ago))
+        worked = sum(
+            1 for n in range((seeder.today - first_day).days) if is_working_day(first_day + datetime.timedelta(n))
+        )
+        meeting = _held_meeting(seeder, cast, worked, _working(first_day + datetime.timedelta(days=84)))
+        _evaluate(seeder, cast, meeting, adults=2)
+        for i, (delay, minutes) in enumerate(zip(delays, minutes_after, strict=True)):
+            held_on = timezone.localtime(meeting.starts_at).date()
+            _done_between_meetings(seeder, cast, meeting)
+            meeting = _send_minutes(cast, meeting, _at(add_working_days(held_on, minutes), 14, 5))
+            if i == len(delays) - 1 or delay < 0:
+                return  # the last follow-up stays planned (or, with a negative delay, was never held)
+            follow_up = Meeting.objects.get(previous=meeting)
+            day = _working((meeting.follow_up_on or held_on) + datetime.timedelta(days=delay))
+            if day >= seeder.today:
+                return
+            start = _start(seeder, day)
+            follow_up = _refine_follow_up(seeder, cast, follow_up, meeting)
+            follow_up = _invite(seeder, cast, follow_up, start, at=start - datetime.timedelta(days=16))
+            _answer(seeder, cast, follow_up, decline=False, at=start - datetime.timedelta(days=16))
+            meeting = _hold(
+                seeder,
+                cast,
+                _meeting(follow_up.pk),
+                notes=FOLLOW_UP_NOTES,
+                agreements=FOLLOW_UP_AGREEMENTS,
+                follow_up_on=_working(day + datetime.timedelta(days=84)),
+                review=[AgreementStatus.DONE, AgreementStatus.DONE, AgreementStatus.IN_PROGRESS],
+            )
+            if i % 2 == 0:
+                _evaluate(seeder, cast, meeting, adults=2)
+
+    return build
+
+
 def _state_cancelled(seeder: _Seeder, cast: _Cast) -> None:
     start = _start(seeder, add_working_days(seeder.today, 4))
     invited = seeder.now - datetime.timedelta(days=6)
@@ -923,9 +983,18 @@ STATES = [
     _State("unsent", _state_unsent, 20, (0, 18)),
     _State("cancelled", _state_cancelled, 10, (0, 18)),
 ]
+# A year of follow-through on more cases, so that the leader's trends have something to show (seed_history).
+HISTORY = [
+    _State("history_a", _history(340, (2, 5, 0, 0), (1, 2, 1, 2)), 350, (0, 18)),
+    _State("history_b", _history(300, (12, 3, 0), (2, 6, 1)), 310, (0, 18)),
+    _State("history_d", _history(200, (4, 9, 0), (3, 1, 2)), 210, (0, 18)),
+    _State("history_e", _history(150, (1, 0), (2, 2)), 160, (0, 18)),
+]
 
 
-def _choose(seeder: _Seeder, cases: list[Case], actors: dict[int, User]) -> list[tuple[_State, _Cast]]:
+def _choose(
+    seeder: _Seeder, cases: list[Case], actors: dict[int, User], states: list[_State] | None = None
+) -> list[tuple[_State, _Cast]]:
     """A different case for each state, spread over the caseworkers, preferring a child of a fitting age."""
     maps: dict[int, _Map] = {}
     facilitators: dict[int, User] = {}
@@ -940,7 +1009,7 @@ def _choose(seeder: _Seeder, cases: list[Case], actors: dict[int, User]) -> list
     load: dict[int, int] = {}
     used: set[int] = set()
     chosen: list[tuple[_State, _Cast]] = []
-    for state in STATES:
+    for state in STATES if states is None else states:
         since = seeder.now - datetime.timedelta(days=state.history_days)
         options = []
         for index, case in enumerate(eligible):
@@ -996,4 +1065,27 @@ def seed_meetings(municipality: Municipality, cases: list[Case], actors: dict[in
         # The follow-up in ten days is due its 14-day agreement summary: queue it now, as dispatch_due would.
         ids = [row.pk for row in queue_summaries(seeder.now)]
         transaction.on_commit(lambda: [send_outbox.enqueue(pk) for pk in ids])
+    return seeder.made
+
+
+def seed_history(municipality: Municipality, cases: list[Case], actors: dict[int, User], seed: int) -> int:
+    """A year of meetings and follow-ups on demo cases that have no meetings or conferences yet (after the other
+    demo data): the history behind the leader's trends. Returns the number of meetings made."""
+    if not Meeting.objects.filter(municipality=municipality).exists():
+        return 0  # seed_meetings has not run (or made nothing): nothing to add history to
+    taken = set(Meeting.objects.filter(municipality=municipality).values_list("case_id", flat=True))
+    free = [c for c in cases if c.pk not in taken]
+    staff = User.objects.filter(municipality=municipality, is_active=True).order_by("username")
+    seeder = _Seeder(
+        rng=random.Random(seed + 1),
+        facilitators=list(staff.filter(memberships__role=Role.FACILITATOR).distinct()),
+        minute_taker=None,
+    )
+    if Meeting.objects.filter(
+        municipality=municipality, created_at__lt=seeder.now - datetime.timedelta(days=200)
+    ).exists():
+        return 0  # already made (seeding again changes nothing)
+    with translation.override(settings.LANGUAGE_CODE):
+        for state, cast in _choose(seeder, free, actors, HISTORY):
+            state.build(seeder, cast)
     return seeder.made

@@ -85,7 +85,12 @@ def check_minutes_on_time_late_and_not_sent():
 
 def check_follow_up_due_has_its_summary_queued():
     now = timezone.now()
-    due = Meeting.objects.get(kind=MeetingKind.FOLLOW_UP, summary_queued_at__isnull=False)
+    due = Meeting.objects.get(
+        kind=MeetingKind.FOLLOW_UP,
+        summary_queued_at__isnull=False,
+        starts_at__gt=now,
+        previous__status=MeetingStatus.JOURNALISED,
+    )
     assert now < due.starts_at <= now + datetime.timedelta(days=SUMMARY_DAYS_BEFORE)
     assert due.status == MeetingStatus.INVITED
     assert Outbox.objects.filter(meeting=due, kind=OutboxKind.SUMMARY).exists()

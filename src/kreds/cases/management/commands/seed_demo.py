@@ -151,6 +151,9 @@ class Command(BaseCommand):
         from kreds.plans.demo import seed_casework
 
         seed_casework([Case.objects.get(pk=c.pk) for c in cases], owners)
+        from kreds.meetings.demo import seed_history
+
+        meetings += seed_history(municipality, [Case.objects.get(pk=c.pk) for c in cases], owners, options["seed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {len(cases)} demo cases, {maps} network maps, {meetings} network meetings "

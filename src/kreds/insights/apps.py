@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    name = "kreds.insights"
+    label = "insights"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kreds.core import schedule
+        from kreds.insights.digest import send_digest
+        from kreds.insights.tasks import queue_digests
+        from kreds.meetings.constants import OutboxKind
+        from kreds.meetings.tasks import register_sender
+
+        register_sender(OutboxKind.DIGEST, send_digest)
+        schedule.register("insights.queue_digests", queue_digests, every=3600)

@@ -1,0 +1,210 @@
+"""What the leader's page, the drill-down and the exports show. One ``facts.load`` per page."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+
+from kreds.accounts.constants import Role
+from kreds.accounts.models import User
+from kreds.authz.policies import unit_ids_with_role, visible_cases
+from kreds.cases.models import Case
+from kreds.insights import facts as facts_module
+from kreds.insights.figures import FIGURES, SECTIONS, TREND_KEYS, Result, Spec, compute
+from kreds.insights.periods import Period
+from kreds.tenancy.models import Unit
+
+BREAKDOWN_KEYS = [
+    "coverage",
+    "map_coverage",
+    "meetings_held",
+    "child_part",
+    "minutes_on_time",
+    "follow_up_on_time",
+    "agreements_done",
+    "clocks_overdue",
+]
+TREND_MONTHS = 12
+
+
+def leader_units(user: Any) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk__in=unit_ids_with_role(user, Role.LEADER)).order_by("name")
+
+
+@dataclass
+class FigureRow:
+    spec: Spec
+    current: Result
+    previous: Result
+    municipality: Result
+
+    @property
+    def change(self) -> float | None:
+        now, before = self.current.comparable(), self.previous.comparable()
+        if now is None or before is None:
+            return None
+        return now - before
+
+    @property
+    def trend_word(self) -> str:
+        """better / worse / same, for the arrow and its text (screen readers get the words)."""
+        change = self.change
+        if change is None or abs(change) < 1e-9 or not self.spec.better:
+            return "same" if change is not None and abs(change) < 1e-9 else ""
+        up = change > 0
+        return "better" if up == (self.spec.better == "up") else "worse"
+
+
+@dataclass
+class TrendChart:
+    spec: Spec
+    points: list[tuple[Period, Result]]
+    width: int = 640
+    height: int = 240
+    svg_points: list[tuple[str, str, str]] = field(default_factory=list)  # (x, y, label)
+    ticks_x: list[tuple[str, str]] = field(default_factory=list)
+    ticks_y: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{x},{y}" for x, y, _l in self.svg_points)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}"  # never localised: a decimal comma would break the SVG
+
+
+def _chart(spec: Spec, points: list[tuple[Period, Result]]) -> TrendChart:
+    chart = TrendChart(spec, points)
+    left, right, top, bottom = 64, 40, 16, 40
+    plot_w, plot_h = chart.width - left - right, chart.height - top - bottom
+    step = plot_w / max(len(points) - 1, 1)
+    for i, (period, result) in enumerate(points):
+        x = left + step * i
+        value = result.comparable()
+        if i % 3 == 0 or i == len(points) - 1:
+            fmt = "b Y" if i == 0 or period.start.month == 1 else "b"
+            chart.ticks_x.append((_fmt(x), formats.date_format(period.start, fmt)))
+        if value is not None:
+            chart.svg_points.append(
+                (_fmt(x), _fmt(top + plot_h * (100 - value) / 100), f"{period.short_label}: {value:.0f} %")
+            )
+    chart.ticks_y = [(_fmt(top + plot_h * (100 - v) / 100), f"{v} %") for v in (0, 25, 50, 75, 100)]
+    return chart
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    period: Period
+    previous: Period
+    as_of: datetime.date
+    sections: list[tuple[str, Promise, list[FigureRow]]]
+    caseworkers: list[tuple[User, dict[str, Result]]]
+    breakdown_specs: list[Spec]
+    trends: list[TrendChart]
+    unit_cases: int
+
+
+def trend_months(period: Period, today: datetime.date) -> list[Period]:
+    """The 12 months up to the period's last day, or up to this month: a month that has not begun shows nothing."""
+    return Period.containing("month", period.as_of(today)).months_back(TREND_MONTHS)
+
+
+def _window(period: Period, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return min(period.previous().start, trend_months(period, today)[0].start), period.end
+
+
+def load_facts(unit: Unit, period: Period, today: datetime.date | None = None) -> facts_module.Facts:
+    today = today or timezone.localdate()
+    start, end = _window(period, today)
+    return facts_module.load(
+        unit.municipality,
+        start,
+        end,
+        as_of_days=(period.as_of(today), period.previous().as_of(today)),
+        today=today,
+    )
+
+
+def unit_caseworkers(unit: Unit) -> list[User]:
+    return list(
+        User.objects.filter(memberships__unit=unit, memberships__role=Role.CASEWORKER, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def dashboard(unit: Unit, period: Period, today: datetime.date | None = None) -> Dashboard:
+    facts = load_facts(unit, period, today)
+    ids = facts.unit_cases(unit.pk)
+    previous = period.previous()
+    current = compute(facts, period, ids)
+    before = compute(facts, previous, ids)
+    whole = compute(facts, period, None)
+    sections = []
+    for key, title in SECTIONS:
+        rows = [
+            FigureRow(spec, current[k], before[k], whole[k])
+            for k, (spec, _fn) in FIGURES.items()
+            if spec.section == key
+        ]
+        sections.append((key, title, rows))
+    caseworkers = [
+        (user, compute(facts, period, facts.caseworkers.get(user.pk, set()) & ids, keys=BREAKDOWN_KEYS))
+        for user in unit_caseworkers(unit)
+    ]
+    months = trend_months(period, facts.today)
+    monthly = [(month, compute(facts, month, ids, keys=TREND_KEYS)) for month in months]
+    trends = [_chart(FIGURES[key][0], [(month, results[key]) for month, results in monthly]) for key in TREND_KEYS]
+    return Dashboard(
+        unit=unit,
+        period=period,
+        previous=previous,
+        as_of=period.as_of(facts.today),
+        sections=sections,
+        caseworkers=caseworkers,
+        breakdown_specs=[FIGURES[k][0] for k in BREAKDOWN_KEYS],
+        trends=trends,
+        unit_cases=len(ids),
+    )
+
+
+@dataclass
+class Drilldown:
+    result: Result
+    rows: list[tuple[Case, bool, tuple[int, int] | None]]  # case, counts in the numerator, (counted, items)
+    hidden: int  # cases behind the figure the viewer may not see
+
+
+def drilldown(
+    user: Any, unit: Unit, period: Period, key: str, caseworker: User | None = None, today: datetime.date | None = None
+) -> Drilldown:
+    facts = load_facts(unit, period, today)
+    ids = facts.unit_cases(unit.pk)
+    if caseworker is not None:
+        ids &= facts.caseworkers.get(caseworker.pk, set())
+    result = compute(facts, period, ids, keys=[key])[key]
+    visible = (
+        visible_cases(user)
+        .filter(pk__in=list(result.cases))
+        .select_related("child", "responsible_unit")
+        .order_by("child__first_name", "child__last_name", "pk")
+    )
+    rows = [(case, case.pk in result.hits, result.per_case.get(case.pk)) for case in visible]
+    return Drilldown(result, rows, hidden=len(result.cases) - len(rows))
+
+
+def export_rows(
+    unit: Unit | None, municipality: Any, period: Period, today: datetime.date | None = None
+) -> list[Result]:
+    """The figures for a unit (or the whole municipality) in ``period``; suppression is applied by the writer."""
+    today = today or timezone.localdate()
+    facts = facts_module.load(municipality, period.start, period.end, as_of_days=(period.as_of(today),), today=today)
+    ids = facts.unit_cases(unit.pk) if unit is not None else None
+    return list(compute(facts, period, ids).values())

@@ -1,0 +1,161 @@
+"""The leader's page: a unit's figures for a period, their drill-down to cases, and exports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from kreds.accounts.models import User
+from kreds.audit.constants import Action, Purpose
+from kreds.audit.services import record
+from kreds.authz.policies import can
+from kreds.core.viewhelpers import current_user, deny
+from kreds.insights import exports, selectors
+from kreds.insights.figures import FIGURES
+from kreds.insights.forms import period_form
+from kreds.insights.periods import Period
+from kreds.tenancy.models import Unit
+
+
+def _unit(request: HttpRequest, unit_id: str, action: str = "insights.view") -> Unit:
+    user = current_user(request)
+    unit = (
+        Unit.objects.select_related("municipality")
+        .filter(public_id=unit_id, municipality_id=user.municipality_id)
+        .first()
+    )
+    if unit is None or not can(user, action, unit):
+        raise deny(request, action, object_type="unit", object_id=str(unit_id))
+    return unit
+
+
+def _period(request: HttpRequest) -> Period:
+    return period_form(_period_params(request), timezone.localdate())[1]
+
+
+def _period_params(request: HttpRequest) -> dict[str, str]:
+    return {k: request.GET[k] for k in ("period", "on", "start", "end") if k in request.GET}
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The first unit the user leads; a short explanation when they lead none."""
+    units = list(selectors.leader_units(current_user(request)))
+    if units:
+        url = reverse("insights:unit", kwargs={"unit_id": units[0].public_id})
+        query = urlencode(_period_params(request))
+        return redirect(f"{url}?{query}" if query else url)
+    return render(request, "insights/none.html", status=200)
+
+
+@login_required
+@require_GET
+def unit(request: HttpRequest, unit_id: str) -> HttpResponse:
+    user = current_user(request)
+    the_unit = _unit(request, unit_id)
+    form, period = period_form(_period_params(request), timezone.localdate())
+    board = selectors.dashboard(the_unit, period)
+    record(
+        Action.INSIGHTS_VIEW,
+        actor=user,
+        object_type="unit",
+        object_id=str(the_unit.public_id),
+        purpose=Purpose.SUPERVISION,
+        details={"from": period.start.isoformat(), "to": period.end.isoformat()},
+    )
+    return render(
+        request,
+        "insights/unit.html",
+        {
+            "board": board,
+            "units": selectors.leader_units(user),
+            "query": urlencode(period.query()),
+            "previous_query": urlencode(period.previous().query()),
+            "next_query": urlencode(period.next().query()) if period.end < timezone.localdate() else "",
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_GET
+def figure(request: HttpRequest, unit_id: str, key: str) -> HttpResponse:
+    """The cases behind one figure (those the viewer may see), marked whether they count in the numerator."""
+    user = current_user(request)
+    the_unit = _unit(request, unit_id)
+    if key not in FIGURES:
+        raise Http404
+    period = _period(request)
+    caseworker = None
+    if request.GET.get("caseworker"):
+        caseworker = User.objects.filter(
+            public_id=request.GET["caseworker"], municipality_id=user.municipality_id
+        ).first()
+        if caseworker is None:
+            raise Http404
+    result = selectors.drilldown(user, the_unit, period, key, caseworker)
+    record(
+        Action.CASE_LIST,
+        actor=user,
+        object_type="insights",
+        purpose=Purpose.SUPERVISION,
+        details={
+            "figure": key,
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "count": len(result.rows),
+        },
+    )
+    page = Paginator(result.rows, 50).get_page(request.GET.get("side"))
+    base = {**period.query(), **({"caseworker": str(caseworker.public_id)} if caseworker else {})}
+    return render(
+        request,
+        "insights/figure.html",
+        {
+            "unit": the_unit,
+            "period": period,
+            "result": result.result,
+            "page": page,
+            "hidden": result.hidden,
+            "caseworker": caseworker,
+            "back": reverse("insights:unit", kwargs={"unit_id": the_unit.public_id}) + "?" + urlencode(period.query()),
+            "query": urlencode(base),
+        },
+    )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, unit_id: str, fmt: str) -> HttpResponse:
+    user = current_user(request)
+    the_unit = _unit(request, unit_id, "insights.export")
+    period = _period(request)
+    rows = exports.records(selectors.export_rows(the_unit, the_unit.municipality, period), period, the_unit.name)
+    record(
+        Action.INSIGHTS_EXPORT,
+        actor=user,
+        object_type="unit",
+        object_id=str(the_unit.public_id),
+        purpose=Purpose.SUPERVISION,
+        details={"format": fmt, "from": period.start.isoformat(), "to": period.end.isoformat()},
+    )
+    name = f"kreds-{period.start.isoformat()}-{period.end.isoformat()}"
+    if fmt == "csv":
+        response = HttpResponse("\ufeff" + exports.to_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    title = _("%(unit)s: figures for %(period)s") % {"unit": the_unit.name, "period": period.label}
+    response = HttpResponse(
+        exports.to_xlsx(rows, title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
