@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, F, Min, Q, QuerySet
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
@@ -307,32 +307,22 @@ def _load_maps(rows: dict[int, CaseRow], ids: Any, as_of_days: tuple[datetime.da
         ):
             if case_id in rows:
                 rows[case_id].map_counts[day] = (n_all, n_private)
-    # The map's first version: the day its first person was put on it.
+    # The map's first version: the end of the day its first person was put on it (NetworkMap.first_person_at).
     tz = timezone.get_current_timezone()
-    first_moment = Subquery(
-        NetworkPersonVersion.objects.filter(person__map_id=OuterRef("person__map_id"))
-        .order_by("valid_from")
-        .values("valid_from")[:1]
+    first_day = Q(removed=False, is_professional=False, from_day__lte=F("started")) & (
+        Q(valid_to__isnull=True) | Q(to_day__gt=F("started"))
     )
     first = (
         versions.annotate(
-            started=Cast(TruncDate(first_moment, tzinfo=tz), DateField()),
+            started=Cast(TruncDate("person__map__first_person_at", tzinfo=tz), DateField()),
             from_day=Cast(TruncDate("valid_from", tzinfo=tz), DateField()),
             to_day=Cast(TruncDate("valid_to", tzinfo=tz), DateField()),
         )
-        .filter(removed=False, is_professional=False, from_day__lte=F("started"))
-        .filter(Q(valid_to__isnull=True) | Q(to_day__gt=F("started")))
-        .values("person__map__case_id")
-        .annotate(n=Count("id"))
-        .values_list("person__map__case_id", "n")
+        .values("person__map__case_id", "person__map__first_person_at")
+        .annotate(n=Count("id", filter=first_day))
+        .values_list("person__map__case_id", "person__map__first_person_at", "n")
     )
-    for case_id, n in first:
+    for case_id, first_person_at, n in first:
         if case_id in rows:
             rows[case_id].map_first_private = n
-    for case_id, started in (
-        versions.values("person__map__case_id")
-        .annotate(started=Min("valid_from"))
-        .values_list("person__map__case_id", "started")
-    ):
-        if case_id in rows:
-            rows[case_id].map_started_on = _day(started)
+            rows[case_id].map_started_on = _day(first_person_at)

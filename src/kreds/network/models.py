@@ -45,6 +45,9 @@ class NetworkMap(TimestampedModel):
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the first person was put on the map: the map's first version, which the leadership figures compare the
+    # map with today. Kept by network.services.add_person (one read instead of a search through every version).
+    first_person_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"map of {self.case}"

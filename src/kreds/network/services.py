@@ -131,6 +131,9 @@ def add_person(*, actor: User, case: Case, data: dict[str, Any], at: datetime.da
     NetworkPersonVersion.objects.create(
         person=person, valid_from=when, changed_by=actor, changed_by_unit_id=_acting_unit_id(actor, case), **clean
     )
+    if network_map.first_person_at is None or when < network_map.first_person_at:
+        network_map.first_person_at = when
+        network_map.save(update_fields=["first_person_at", "updated_at"])
     _audit(Action.NETWORK_PERSON_ADD, actor, case, {"person": str(person.public_id)})
     return person
 

@@ -46,6 +46,7 @@ def test_facts_from_the_services(world, held):
     assert meeting.is_held and meeting.minutes_sent_on == today and meeting.has_facilitator
     assert meeting.child_attended is True  # everyone in the factory's meeting attended, the child too
     assert row.map_counts[today][1] >= 2  # mother and grandmother (private); the teacher is a professional
+    assert row.map_started_on == today and row.map_first_private == row.map_counts[today][1]
     assert len(row.agreements) == 1 and row.agreements[0].role == "private"
     assert f.caseworkers[world.caseworker.pk] == {world.case.pk}
     out = figures.compute(f, period, f.unit_cases(world.authority.pk))
