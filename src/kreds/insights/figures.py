@@ -130,7 +130,12 @@ class _Context:
         self.facts = facts
         self.period = period
         self.as_of = period.as_of(facts.today)
-        self.cases: list[CaseRow] = [c for cid, c in facts.cases.items() if case_ids is None or cid in case_ids]
+        # A subset (a unit, a caseworker) is read through its ids, not by scanning the whole municipality.
+        self.cases: list[CaseRow] = (
+            list(facts.cases.values())
+            if case_ids is None
+            else [facts.cases[cid] for cid in case_ids if cid in facts.cases]
+        )
         self.open = [c for c in self.cases if c.open_during(period.start, period.end)]
         self.held: list[MeetingRow] = [
             m for c in self.cases for m in c.meetings if m.is_held and period.contains(m.held_on)

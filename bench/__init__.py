@@ -1,0 +1,1 @@
+"""National-scale synthetic data for benchmarks (see bench/README.md)."""
