@@ -11,9 +11,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, DateField, F, Min, Q, QuerySet
+from django.db.models import Count, DateField, Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
@@ -128,6 +129,37 @@ class Facts:
     def unit_cases(self, unit_id: int) -> set[int]:
         return {c.id for c in self.cases.values() if c.unit_id == unit_id}
 
+    # Rows by calendar month of their key date, built once per load: a figure for a month (or a caseworker) then
+    # reads only that month's rows instead of every row of the municipality.
+
+    @cached_property
+    def held_by_month(self) -> dict[tuple[int, int], list[MeetingRow]]:
+        return _by_month((m.held_on, m) for c in self.cases.values() for m in c.meetings if m.is_held)
+
+    @cached_property
+    def meetings_by_follow_up_month(self) -> dict[tuple[int, int], list[MeetingRow]]:
+        return _by_month((m.follow_up_on, m) for c in self.cases.values() for m in c.meetings)
+
+    @cached_property
+    def meetings_by_start_month(self) -> dict[tuple[int, int], list[MeetingRow]]:
+        return _by_month((m.starts_on, m) for c in self.cases.values() for m in c.meetings)
+
+    @cached_property
+    def agreements_by_due_month(self) -> dict[tuple[int, int], list[tuple[int, AgreementRow]]]:
+        return _by_month((a.due_on, (c.id, a)) for c in self.cases.values() for a in c.agreements)
+
+    @cached_property
+    def agreements_by_made_month(self) -> dict[tuple[int, int], list[tuple[int, AgreementRow]]]:
+        return _by_month((a.made_on, (c.id, a)) for c in self.cases.values() for a in c.agreements)
+
+
+def _by_month(items: Any) -> dict[tuple[int, int], list[Any]]:
+    out: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for day, item in items:
+        if day is not None:
+            out[(day.year, day.month)].append(item)
+    return dict(out)
+
 
 def load(
     municipality: Municipality,
@@ -175,7 +207,11 @@ def load(
     )
     meetings: dict[int, MeetingRow] = {}
     follow_ups_held: dict[int, datetime.date] = {}
-    for m in meeting_qs.values_list(
+    child_took_part = Participant.objects.filter(
+        meeting=OuterRef("pk"), role=ParticipantRole.CHILD, attended=True, removed_at__isnull=True
+    )
+    safety_plan_agreed = SafetyPlan.objects.filter(agreed_at_meeting=OuterRef("pk"))
+    for m in meeting_qs.annotate(child=Exists(child_took_part), safety=Exists(safety_plan_agreed)).values_list(
         "id",
         "case_id",
         "kind",
@@ -188,6 +224,8 @@ def load(
         "facilitator_id",
         "child_participation",
         "previous_id",
+        "child",
+        "safety",
     ):
         row = MeetingRow(
             id=m[0],
@@ -202,6 +240,8 @@ def load(
             has_facilitator=m[9] is not None,
             child_participation=m[10],
             previous_id=m[11],
+            child_attended=m[12],
+            safety_plan=m[13],
         )
         meetings[row.id] = row
         if row.previous_id and row.is_held and row.held_on:
@@ -209,18 +249,10 @@ def load(
             follow_ups_held[row.previous_id] = min(earlier, row.held_on) if earlier else row.held_on
         if row.case_id in rows:
             rows[row.case_id].meetings.append(row)
-    mids = meeting_qs.values("id")
-    for (mid,) in Participant.objects.filter(
-        meeting__in=mids, role=ParticipantRole.CHILD, attended=True, removed_at__isnull=True
-    ).values_list("meeting_id"):
-        if mid in meetings:
-            meetings[mid].child_attended = True
-    for (mid,) in SafetyPlan.objects.filter(agreed_at_meeting__in=mids).values_list("agreed_at_meeting_id"):
-        if mid in meetings:
-            meetings[mid].safety_plan = True
-    for values in Evaluation.objects.filter(participant__meeting__in=mids).values_list(
-        "participant__meeting_id", *EVALUATION_FIELDS
-    ):
+    # Evaluations count for meetings held in the window (the figures read no others).
+    for values in Evaluation.objects.filter(
+        participant__meeting__case__in=ids, participant__meeting__held_at__gte=start_at
+    ).values_list("participant__meeting_id", *EVALUATION_FIELDS):
         if values[0] in meetings:
             meetings[values[0]].evaluations.append(tuple(values[1:]))
 

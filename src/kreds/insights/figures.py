@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kreds.core.workdays import add_working_days
-from kreds.insights.facts import EVALUATION_FIELDS, CaseRow, Facts, MeetingRow
+from kreds.insights.facts import EVALUATION_FIELDS, AgreementRow, CaseRow, Facts, MeetingRow
 from kreds.insights.periods import Period
 from kreds.meetings.constants import FGC_KINDS, FOLLOW_UP_KINDS, ChildParticipation, MeetingKind, MeetingStatus
 from kreds.plans import clocks
@@ -26,6 +26,7 @@ FOLLOW_UP_SLACK_DAYS = 7
 MINUTES_WORKING_DAYS = 2
 SUMMARY_DAYS = 14
 SUPPRESS_BELOW = 5
+SMALL_SUBSET = 300  # below this many cases, a figure reads the cases' own rows rather than the month index
 
 SECTIONS: list[tuple[str, Promise]] = [
     ("involvement", _("Network involvement")),
@@ -125,11 +126,24 @@ def _mean(values: list[int] | list[float]) -> float | None:
     return statistics.fmean(values) if values else None
 
 
+def _meetings(c: CaseRow) -> list[MeetingRow]:
+    return c.meetings
+
+
+def _held(c: CaseRow) -> list[MeetingRow]:
+    return [m for m in c.meetings if m.is_held]
+
+
+def _agreements(c: CaseRow) -> list[tuple[int, AgreementRow]]:
+    return [(c.id, a) for a in c.agreements]
+
+
 class _Context:
     def __init__(self, facts: Facts, period: Period, case_ids: set[int] | frozenset[int] | None) -> None:
         self.facts = facts
         self.period = period
         self.as_of = period.as_of(facts.today)
+        self.ids = None if case_ids is None else frozenset(case_ids)
         # A subset (a unit, a caseworker) is read through its ids, not by scanning the whole municipality.
         self.cases: list[CaseRow] = (
             list(facts.cases.values())
@@ -138,15 +152,40 @@ class _Context:
         )
         self.open = [c for c in self.cases if c.open_during(period.start, period.end)]
         self.held: list[MeetingRow] = [
-            m for c in self.cases for m in c.meetings if m.is_held and period.contains(m.held_on)
+            m for m in self.in_period(facts.held_by_month, lambda m: m.held_on, lambda m: m.case_id, _held)
         ]
+
+    def months(self) -> list[tuple[int, int]]:
+        out, year, month = [], self.period.start.year, self.period.start.month
+        while (year, month) <= (self.period.end.year, self.period.end.month):
+            out.append((year, month))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return out
+
+    def in_period(
+        self,
+        index: dict[tuple[int, int], list[Any]],
+        day_of: Callable[[Any], datetime.date | None],
+        case_of: Callable[[Any], int],
+        of_case: Callable[[CaseRow], Iterable[Any]],
+    ) -> Iterable[Any]:
+        """The rows whose day lies in the period, on the context's cases: from the month index, or, for a few cases
+        (a caseworker's), straight from the cases (``of_case``)."""
+        if self.ids is not None and len(self.ids) < SMALL_SUBSET:
+            rows: Iterable[Any] = (row for c in self.cases for row in of_case(c))
+        else:
+            rows = (row for key in self.months() for row in index.get(key, ()))
+        for row in rows:
+            if (self.ids is None or case_of(row) in self.ids) and self.period.contains(day_of(row)):
+                yield row
 
 
 # The figures ----------------------------------------------------------------------------------------------------
 
 
 def _coverage(spec: Spec, x: _Context) -> Result:
-    return _share(spec, ((c.id, any(m.is_held and x.period.contains(m.held_on) for m in c.meetings)) for c in x.open))
+    with_meeting = {m.case_id for m in x.held}
+    return _share(spec, ((c.id, c.id in with_meeting) for c in x.open))
 
 
 def _early_activity(spec: Spec, x: _Context) -> Result:
@@ -240,62 +279,60 @@ def _follow_up_on_time(spec: Spec, x: _Context) -> Result:
     slack = datetime.timedelta(days=FOLLOW_UP_SLACK_DAYS)
 
     def pairs() -> Iterable[tuple[int, bool]]:
-        for c in x.cases:
-            for m in c.meetings:
-                if m.status == MeetingStatus.CANCELLED or not x.period.contains(m.follow_up_on):
-                    continue
-                assert m.follow_up_on is not None
-                held = x.facts.follow_ups_held.get(m.id)
-                if held is not None and held <= x.as_of and held <= m.follow_up_on + slack:
-                    yield c.id, True
-                elif m.follow_up_on + slack < x.as_of:
-                    yield c.id, False
+        for m in x.in_period(
+            x.facts.meetings_by_follow_up_month, lambda m: m.follow_up_on, lambda m: m.case_id, _meetings
+        ):
+            if m.status == MeetingStatus.CANCELLED:
+                continue
+            held = x.facts.follow_ups_held.get(m.id)
+            if held is not None and held <= x.as_of and held <= m.follow_up_on + slack:
+                yield m.case_id, True
+            elif m.follow_up_on + slack < x.as_of:
+                yield m.case_id, False
 
     return _share(spec, pairs())
 
 
 def _summary_on_time(spec: Spec, x: _Context) -> Result:
     def pairs() -> Iterable[tuple[int, bool]]:
-        for c in x.cases:
-            for m in c.meetings:
-                if m.kind not in FOLLOW_UP_KINDS or m.status == MeetingStatus.CANCELLED:
-                    continue
-                if not x.period.contains(m.starts_on):
-                    continue
-                due = m.starts_on - datetime.timedelta(days=SUMMARY_DAYS)
-                if m.summary_queued_on is not None and m.summary_queued_on <= due:
-                    yield c.id, True
-                elif due < x.as_of:
-                    yield c.id, False
+        for m in x.in_period(x.facts.meetings_by_start_month, lambda m: m.starts_on, lambda m: m.case_id, _meetings):
+            if m.kind not in FOLLOW_UP_KINDS or m.status == MeetingStatus.CANCELLED:
+                continue
+            due = m.starts_on - datetime.timedelta(days=SUMMARY_DAYS)
+            if m.summary_queued_on is not None and m.summary_queued_on <= due:
+                yield m.case_id, True
+            elif due < x.as_of:
+                yield m.case_id, False
 
     return _share(spec, pairs())
 
 
+def _made(x: _Context) -> list[tuple[int, AgreementRow]]:
+    return list(x.in_period(x.facts.agreements_by_made_month, lambda r: r[1].made_on, lambda r: r[0], _agreements))
+
+
 def _agreements_made(spec: Spec, x: _Context) -> Result:
-    made = [(c.id, a) for c in x.cases for a in c.agreements if x.period.contains(a.made_on)]
+    made = _made(x)
     ids = frozenset(cid for cid, _a in made)
     return Result(spec, value=len(made), n=len(made), cases=ids, hits=ids)
 
 
 def _agreements_done(spec: Spec, x: _Context) -> Result:
     def pairs() -> Iterable[tuple[int, bool]]:
-        for c in x.cases:
-            for a in c.agreements:
-                if not x.period.contains(a.due_on):
-                    continue
-                on_time = a.status == "done" and a.done_on is not None and a.done_on <= a.due_on
-                if on_time and a.done_on is not None and a.done_on <= x.as_of:
-                    yield c.id, True
-                elif a.due_on < x.as_of:
-                    yield c.id, False
+        for case_id, a in x.in_period(
+            x.facts.agreements_by_due_month, lambda r: r[1].due_on, lambda r: r[0], _agreements
+        ):
+            on_time = a.status == "done" and a.done_on is not None and a.done_on <= a.due_on
+            if on_time and a.done_on is not None and a.done_on <= x.as_of:
+                yield case_id, True
+            elif a.due_on < x.as_of:
+                yield case_id, False
 
     return _share(spec, pairs())
 
 
 def _agreements_private(spec: Spec, x: _Context) -> Result:
-    return _share(
-        spec, ((c.id, a.role == "private") for c in x.cases for a in c.agreements if x.period.contains(a.made_on))
-    )
+    return _share(spec, ((case_id, a.role == "private") for case_id, a in _made(x)))
 
 
 def _fgc_plan(spec: Spec, x: _Context) -> Result:
