@@ -89,15 +89,15 @@ def unit_ids_with_role(user: Actor, *roles: Role) -> set[int]:
     staff = _staff(user)
     if staff is None:
         return set()
-    cache: dict[str, set[int]] = staff.__dict__.setdefault("_kreds_role_units", {})
-    key = ",".join(sorted(roles))
-    if key not in cache:
-        cache[key] = set(
-            staff.memberships.filter(role__in=roles, unit__municipality_id=_municipality_id(staff)).values_list(
-                "unit_id", flat=True
-            )
+    # Every membership is read once per request object (one query, not one per combination of roles asked).
+    memberships: list[tuple[str, int]] | None = staff.__dict__.get("_kreds_memberships")
+    if memberships is None:
+        memberships = list(
+            staff.memberships.filter(unit__municipality_id=_municipality_id(staff)).values_list("role", "unit_id")
         )
-    return cache[key]
+        staff.__dict__["_kreds_memberships"] = memberships
+    wanted = set(roles)
+    return {unit_id for role, unit_id in memberships if role in wanted}
 
 
 def has_role(user: Actor, *roles: Role) -> bool:
@@ -145,7 +145,14 @@ def leads_case_unit(user: Actor, case: Case) -> bool:
 
 
 def can_see_case(user: Actor, case: Case) -> bool:
-    return visible_cases(user).filter(pk=case.pk).exists()
+    """Cached per request object: a page asks this for the same case once per panel and link."""
+    staff = _staff(user)
+    if staff is None:
+        return False
+    cache: dict[int, bool] = staff.__dict__.setdefault("_kreds_visible", {})
+    if case.pk not in cache:
+        cache[case.pk] = visible_cases(user).filter(pk=case.pk).exists()
+    return cache[case.pk]
 
 
 def creatable_units(user: Actor) -> QuerySet[Unit]:
