@@ -591,14 +591,23 @@ def set_agreement_status(
 
 
 def chain(meeting: Meeting) -> list[Meeting]:
-    """The meeting's course from the first meeting to this one (follow-ups point to the previous meeting)."""
-    out = [meeting]
+    """The meeting's course from the first meeting to this one (follow-ups point to the previous meeting).
+
+    Two queries however long the course is: the case's meeting links, then the earlier meetings themselves (a course
+    never leaves its case).
+    """
+    if not meeting.previous_id:
+        return [meeting]
+    links = dict(Meeting.objects.filter(case_id=meeting.case_id).values_list("pk", "previous_id"))
+    ids: list[int] = []
     seen = {meeting.pk}
-    while out[0].previous_id and out[0].previous_id not in seen:
-        previous = Meeting.objects.get(pk=out[0].previous_id)
-        seen.add(previous.pk)
-        out.insert(0, previous)
-    return out
+    previous = meeting.previous_id
+    while previous and previous not in seen and previous in links:
+        ids.insert(0, previous)
+        seen.add(previous)
+        previous = links[previous]
+    earlier = Meeting.objects.in_bulk(ids)
+    return [earlier[pk] for pk in ids] + [meeting]
 
 
 def agreements_to_review(meeting: Meeting) -> list[Agreement]:

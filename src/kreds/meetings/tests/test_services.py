@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 from django.utils import timezone
@@ -442,3 +443,14 @@ def test_rsvp_and_evaluation(world):
     with pytest.raises(KredsError, match="already answered"):
         services.submit_evaluation(participant=q, scores=scores, comment="", child_form=False)
     assert AuditEvent.objects.filter(action="meeting.evaluation", actor_label=f"link:{q.public_id}").exists()
+
+
+def test_a_course_is_read_in_two_queries_however_long(world, django_assert_num_queries):
+    """chain() must not ask for one meeting at a time: the participant's page and the follow-up read it."""
+    meetings = [planned_meeting(world.case, world.caseworker, world.facilitator).meeting for _i in range(4)]
+    for earlier, later in itertools.pairwise(meetings):
+        Meeting.objects.filter(pk=later.pk).update(previous=earlier)
+    last = Meeting.objects.get(pk=meetings[-1].pk)
+    with django_assert_num_queries(2):
+        course = services.chain(last)
+    assert [m.pk for m in course] == [m.pk for m in meetings]
