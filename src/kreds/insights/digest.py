@@ -28,7 +28,7 @@ from kreds.core.workdays import add_working_days
 from kreds.insights import facts as facts_module
 from kreds.insights.figures import compute
 from kreds.insights.periods import Period
-from kreds.meetings.constants import FOLLOW_UP_KINDS, MeetingStatus, OutboxKind
+from kreds.meetings.constants import FOLLOW_UP_KINDS, MINUTES_WORKING_DAYS, MeetingStatus, OutboxKind
 from kreds.meetings.models import Meeting, Outbox
 from kreds.tenancy.models import Unit
 
@@ -111,7 +111,7 @@ def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
     minutes_late = [
         m
         for m in held.select_related("case__child").order_by("held_at")
-        if m.held_at and add_working_days(timezone.localdate(m.held_at), 2) < today
+        if m.held_at and add_working_days(timezone.localdate(m.held_at), MINUTES_WORKING_DAYS) < today
     ]
     overdue = list(
         Agreement.objects.filter(case__in=cases.values("pk"), status__in=OPEN, due_on__lt=today)

@@ -19,12 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from kreds.core.workdays import add_working_days
 from kreds.insights.facts import EVALUATION_FIELDS, AgreementRow, CaseRow, Facts, MeetingRow
 from kreds.insights.periods import Period
-from kreds.meetings.constants import FGC_KINDS, FOLLOW_UP_KINDS, ChildParticipation, MeetingKind, MeetingStatus
+from kreds.meetings.constants import (
+    FGC_KINDS,
+    FOLLOW_UP_KINDS,
+    MINUTES_WORKING_DAYS,
+    SUMMARY_DAYS_BEFORE,
+    ChildParticipation,
+    MeetingKind,
+    MeetingStatus,
+)
 from kreds.plans import clocks
 
 FOLLOW_UP_SLACK_DAYS = 7
-MINUTES_WORKING_DAYS = 2
-SUMMARY_DAYS = 14
 SUPPRESS_BELOW = 5
 SMALL_SUBSET = 300  # below this many cases, a figure reads the cases' own rows rather than the month index
 
@@ -298,7 +304,7 @@ def _summary_on_time(spec: Spec, x: _Context) -> Result:
         for m in x.in_period(x.facts.meetings_by_start_month, lambda m: m.starts_on, lambda m: m.case_id, _meetings):
             if m.kind not in FOLLOW_UP_KINDS or m.status == MeetingStatus.CANCELLED:
                 continue
-            due = m.starts_on - datetime.timedelta(days=SUMMARY_DAYS)
+            due = m.starts_on - datetime.timedelta(days=SUMMARY_DAYS_BEFORE)
             if m.summary_queued_on is not None and m.summary_queued_on <= due:
                 yield m.case_id, True
             elif due < x.as_of:
