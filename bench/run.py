@@ -6,8 +6,10 @@ Reads the fixture written by ``bench/generate.py`` (``var/bench-fixture.json``),
 settings on the generated database, logs the fixture's users in (sessions with a verified second factor, made in the
 database as a real login would), and drives each page with ``--concurrency`` keep-alive connections for
 ``--seconds``. Reports p50/p95/p99, throughput, the ratio of each page's median to a trivial authenticated page on the
-same stack, and the number of database queries each page makes (measured once in-process). Results are written to
-``bench/results/`` as JSON and Markdown. Wall-clock numbers are never asserted in tests; this is where they live.
+same stack, and the number of database queries each page makes (measured once in-process). The leader's page is
+measured twice: as stored (insights.snapshots) and computed with nothing stored (one request at a time). Results
+are written to ``bench/results/`` as JSON and Markdown. Wall-clock numbers are never asserted in tests; this is where
+they live.
 """
 
 from __future__ import annotations
@@ -200,6 +202,40 @@ def drive(path: str, cookie: str | None, concurrency: int, seconds: float) -> li
     return latencies
 
 
+def computing(path: str, cookie: str, unit_id: str, times: int) -> tuple[list[float], int]:
+    """The leader's page when no stored computation can be shown (the first look at a period, or at this month on
+    a new day before the hourly job): the unit's snapshots are deleted before each request. Latencies in ms, and
+    the queries of one such request (in-process)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from kreds.insights.models import Snapshot
+
+    def forget() -> None:
+        Snapshot.objects.filter(unit__public_id=unit_id).delete()
+
+    headers = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1", "Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}"}
+    latencies = []
+    for _i in range(times):
+        forget()
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        began = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        latencies.append((time.perf_counter() - began) * 1000)
+        if response.status != 200:
+            raise SystemExit(f"{path} answered {response.status}")
+    forget()
+    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
+    client.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(path, secure=True)
+    return latencies, len(ctx.captured_queries)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
@@ -213,6 +249,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (2 cores: 3)")
     parser.add_argument("--concurrency", type=int, default=3, help="concurrent sessions per page")
     parser.add_argument("--seconds", type=float, default=20.0, help="per page")
+    parser.add_argument(
+        "--computing", type=int, default=5, help="requests of the leader's page with nothing stored (one at a time)"
+    )
     parser.add_argument("--label", default="", help="added to the result file names")
     args = parser.parse_args()
 
@@ -241,6 +280,18 @@ def main() -> None:
                 "queries": queries[name],
             }
             print(name, results[name], flush=True)
+        path, _user = paths["dashboard_12_months"]
+        latencies, count = computing(path, cookies["dashboard_12_months"], fixture["largest_unit"], args.computing)
+        results["dashboard_12_months_computing"] = {
+            "path": path,
+            "requests": len(latencies),
+            "p50_ms": round(statistics.median(latencies), 1),
+            "p95_ms": round(percentile(latencies, 95), 1),
+            "p99_ms": round(percentile(latencies, 99), 1),
+            "throughput_rps": None,
+            "queries": count,
+        }
+        print("dashboard_12_months_computing", results["dashboard_12_months_computing"], flush=True)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -282,6 +333,13 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {name} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps']} | "
             f"{r['ratio_to_trivial']} | {r['queries']} | {goal} |"
         )
+    lines += [
+        "",
+        "`dashboard_12_months` is the leader's page as leaders see it after the first look: its stored computation "
+        "(kreds.insights.snapshots). `dashboard_12_months_computing` is the same page with nothing stored, computed "
+        "while the leader waits, one request at a time: the first look at a period, and what the worker spends on "
+        "each refresh.",
+    ]
     return "\n".join(lines) + "\n"
 
 

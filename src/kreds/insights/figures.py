@@ -60,9 +60,16 @@ class Spec:
 
 @dataclass(frozen=True)
 class Part:
-    label: str
+    """One line under a figure (a method, a question, a kind of deadline). ``key`` names it in PART_LABELS, so a
+    stored dashboard (kreds.insights.snapshots) is shown in the reader's language."""
+
+    key: str
     value: Any
     n: int
+
+    @property
+    def label(self) -> str:
+        return str(part_label(self.key))
 
 
 @dataclass
@@ -250,9 +257,9 @@ def _meetings_held(spec: Spec, x: _Context) -> Result:
     parts = []
     for kind in MeetingKind:
         n = sum(1 for m in x.held if m.kind == kind)
-        parts.append(Part(str(kind.label), n, n))
+        parts.append(Part(f"kind:{kind.value}", n, n))
     safety = sum(1 for m in x.held if m.safety_plan)
-    parts.append(Part(str(_("of these, meetings where a safety plan was agreed")), safety, safety))
+    parts.append(Part("safety_plan", safety, safety))
     ids = frozenset(m.case_id for m in x.held)
     return Result(spec, value=len(x.held), n=len(x.held), cases=ids, hits=ids, parts=parts)
 
@@ -408,7 +415,7 @@ def _evaluation(spec: Spec, x: _Context) -> Result:
     parts = []
     for i, name in enumerate(EVALUATION_FIELDS):
         values = [e[i] for _c, e in answers if e[i] is not None]
-        parts.append(Part(str(EVALUATION_LABELS[name]), _mean(values), len(values)))  # type: ignore[arg-type]
+        parts.append(Part(f"evaluation:{name}", _mean(values), len(values)))  # type: ignore[arg-type]
     ids = frozenset(cid for cid, _e in answers)
     overall = parts[EVALUATION_FIELDS.index("satisfaction")].value
     return Result(spec, value=overall, n=len(answers), cases=ids, hits=ids, parts=parts)
@@ -447,7 +454,7 @@ def _clocks_overdue(spec: Spec, x: _Context) -> Result:
             if clock.state == "overdue":
                 counts[clock.key] += 1
                 hits.add(c.id)
-    parts = [Part(str(CLOCK_LABELS[k]), n, n) for k, n in counts.items()]
+    parts = [Part(f"clock:{k}", n, n) for k, n in counts.items()]
     return Result(
         spec,
         value=len(hits),
@@ -468,10 +475,28 @@ def _costs(spec: Spec, x: _Context) -> Result:
     fgc_cost = sum((s.costs for _c, s in sessions), Decimal(0))
     ids = frozenset({m.case_id for m in network} | {cid for cid, _s in sessions})
     parts = [
-        Part(str(_("Network meetings and follow-ups × cost per meeting")), meeting_cost, len(network)),
-        Part(str(_("Family group conferences (recorded costs)")), fgc_cost, len(sessions)),
+        Part("cost:meetings", meeting_cost, len(network)),
+        Part("cost:fgc", fgc_cost, len(sessions)),
     ]
     return Result(spec, value=meeting_cost + fgc_cost, n=len(network) + len(sessions), cases=ids, hits=ids, parts=parts)
+
+
+OTHER_PART_LABELS = {
+    "safety_plan": _("of these, meetings where a safety plan was agreed"),
+    "cost:meetings": _("Network meetings and follow-ups × cost per meeting"),
+    "cost:fgc": _("Family group conferences (recorded costs)"),
+}
+
+
+def part_label(key: str) -> Promise | str:
+    group, _sep, name = key.partition(":")
+    if group == "kind":
+        return MeetingKind(name).label
+    if group == "evaluation":
+        return EVALUATION_LABELS[name]
+    if group == "clock":
+        return CLOCK_LABELS[name]
+    return OTHER_PART_LABELS[key]
 
 
 def _spec(key: str, section: str, title: Promise, definition: Promise, kind: str, **kw: Any) -> Spec:

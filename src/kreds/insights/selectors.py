@@ -140,39 +140,67 @@ def unit_caseworkers(unit: Unit) -> list[User]:
     )
 
 
-def dashboard(unit: Unit, period: Period, today: datetime.date | None = None) -> Dashboard:
+@dataclass
+class Computed:
+    """A leader's page's figures before they are laid out: what kreds.insights.snapshots stores."""
+
+    as_of: datetime.date
+    unit_cases: int
+    current: dict[str, Result]
+    previous: dict[str, Result]
+    municipality: dict[str, Result]
+    caseworkers: list[tuple[int, dict[str, Result]]]  # user id -> the breakdown figures
+    months: list[tuple[Period, dict[str, Result]]]
+
+
+def compute_dashboard(unit: Unit, period: Period, today: datetime.date | None = None) -> Computed:
     facts = load_facts(unit, period, today)
     ids = facts.unit_cases(unit.pk)
-    previous = period.previous()
-    current = compute(facts, period, ids)
-    before = compute(facts, previous, ids)
-    whole = compute(facts, period, None)
+    return Computed(
+        as_of=period.as_of(facts.today),
+        unit_cases=len(ids),
+        current=compute(facts, period, ids),
+        previous=compute(facts, period.previous(), ids),
+        municipality=compute(facts, period, None),
+        caseworkers=[
+            (user.pk, compute(facts, period, facts.caseworkers.get(user.pk, set()) & ids, keys=BREAKDOWN_KEYS))
+            for user in unit_caseworkers(unit)
+        ],
+        months=[(month, compute(facts, month, ids, keys=TREND_KEYS)) for month in trend_months(period, facts.today)],
+    )
+
+
+def assemble(unit: Unit, period: Period, computed: Computed) -> Dashboard:
+    """Lay the figures out for the page (one query: the caseworkers' names)."""
     sections = []
     for key, title in SECTIONS:
         rows = [
-            FigureRow(spec, current[k], before[k], whole[k])
+            FigureRow(spec, computed.current[k], computed.previous[k], computed.municipality[k])
             for k, (spec, _fn) in FIGURES.items()
             if spec.section == key
         ]
         sections.append((key, title, rows))
-    caseworkers = [
-        (user, compute(facts, period, facts.caseworkers.get(user.pk, set()) & ids, keys=BREAKDOWN_KEYS))
-        for user in unit_caseworkers(unit)
+    users = User.objects.in_bulk([pk for pk, _r in computed.caseworkers])
+    caseworkers = [(users[pk], results) for pk, results in computed.caseworkers if pk in users]
+    trends = [
+        _chart(FIGURES[key][0], [(month, results[key]) for month, results in computed.months]) for key in TREND_KEYS
     ]
-    months = trend_months(period, facts.today)
-    monthly = [(month, compute(facts, month, ids, keys=TREND_KEYS)) for month in months]
-    trends = [_chart(FIGURES[key][0], [(month, results[key]) for month, results in monthly]) for key in TREND_KEYS]
     return Dashboard(
         unit=unit,
         period=period,
-        previous=previous,
-        as_of=period.as_of(facts.today),
+        previous=period.previous(),
+        as_of=computed.as_of,
         sections=sections,
         caseworkers=caseworkers,
         breakdown_specs=[FIGURES[k][0] for k in BREAKDOWN_KEYS],
         trends=trends,
-        unit_cases=len(ids),
+        unit_cases=computed.unit_cases,
     )
+
+
+def dashboard(unit: Unit, period: Period, today: datetime.date | None = None) -> Dashboard:
+    """The leader's page computed now from the data (the view reads it through kreds.insights.snapshots)."""
+    return assemble(unit, period, compute_dashboard(unit, period, today))
 
 
 @dataclass

@@ -14,3 +14,19 @@ def queue_digests() -> int:
     for row in rows:
         send_outbox.enqueue(row.pk)
     return len(rows)
+
+
+@task()
+def refresh_snapshot(snapshot_id: int) -> bool:
+    """Compute a leader's page again after a leader saw figures older than snapshots.FRESH."""
+    from kreds.insights.snapshots import refresh
+
+    return refresh(snapshot_id)
+
+
+@task()
+def refresh_snapshots() -> int:
+    """Periodic (hourly, from run_worker): keep the leaders' pages computed as of today (snapshots.refresh_due)."""
+    from kreds.insights.snapshots import refresh_due
+
+    return refresh_due()

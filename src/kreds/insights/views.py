@@ -17,7 +17,7 @@ from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
 from kreds.authz.policies import can
 from kreds.core.viewhelpers import current_user, deny
-from kreds.insights import exports, selectors
+from kreds.insights import exports, selectors, snapshots
 from kreds.insights.figures import FIGURES
 from kreds.insights.forms import period_form
 from kreds.insights.periods import Period
@@ -62,7 +62,7 @@ def unit(request: HttpRequest, unit_id: str) -> HttpResponse:
     user = current_user(request)
     the_unit = _unit(request, unit_id)
     form, period = period_form(_period_params(request), timezone.localdate())
-    board = selectors.dashboard(the_unit, period)
+    board, computed_at = snapshots.dashboard(the_unit, period)
     record(
         Action.INSIGHTS_VIEW,
         actor=user,
@@ -76,6 +76,8 @@ def unit(request: HttpRequest, unit_id: str) -> HttpResponse:
         "insights/unit.html",
         {
             "board": board,
+            "computed_at": computed_at,
+            "fresh_minutes": int(snapshots.FRESH.total_seconds() // 60),
             "units": selectors.leader_units(user),
             "query": urlencode(period.query()),
             "previous_query": urlencode(period.previous().query()),

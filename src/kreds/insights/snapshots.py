@@ -1,0 +1,185 @@
+"""The leader's page is served from its last computation, and computed again in the background when it ages.
+
+Deriving every figure from the raw rows takes seconds for a large municipality (bench/README.md), so the page keeps
+its last result per unit and period (``Snapshot``: figures only, no case ids or names) and says when it was computed:
+
+* a snapshot computed as of the same day is shown at once; when it is older than ``FRESH`` a refresh is queued for
+  the worker (once: the first request claims it), so the next look shows the new figures;
+* a snapshot as of an earlier day (the period's "as of" day moved, deadlines passed) is not shown: the page is
+  computed while the leader waits, unless the hourly ``refresh_due`` already did it;
+* ``refresh_due`` (hourly, run_worker) keeps the snapshots leaders have looked at in the last ``KEEP`` up to date
+  as of today, makes the current month ready for every unit with a leader, and drops the rest.
+
+The drill-down and the exports always compute from the data as it is now. See docs/design/leadership-insights.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kreds.accounts.constants import Role
+from kreds.accounts.models import Membership
+from kreds.insights import selectors
+from kreds.insights.figures import FIGURES, Part, Result
+from kreds.insights.models import Snapshot
+from kreds.insights.periods import Period
+from kreds.tenancy.models import Unit
+
+FRESH = datetime.timedelta(minutes=10)
+KEEP = datetime.timedelta(days=14)
+VIEWED_EVERY = datetime.timedelta(hours=1)  # how often a look at a snapshot is written down
+FORMAT = 1  # bump when the stored shape changes: older snapshots are then computed again
+
+
+def _value(value: Any) -> Any:
+    return {"decimal": str(value)} if isinstance(value, Decimal) else value
+
+
+def _unvalue(value: Any) -> Any:
+    return Decimal(value["decimal"]) if isinstance(value, dict) else value
+
+
+def _result(r: Result) -> list[Any]:
+    parts = [[p.key, _value(p.value), p.n] for p in r.parts]
+    return [_value(r.value), r.numerator, r.denominator, r.n, _value(r.second), parts]
+
+
+def _unresult(key: str, row: list[Any]) -> Result:
+    value, numerator, denominator, n, second, parts = row
+    return Result(
+        FIGURES[key][0],
+        value=_unvalue(value),
+        numerator=numerator,
+        denominator=denominator,
+        n=n,
+        second=_unvalue(second),
+        parts=[Part(pk, _unvalue(pv), pn) for pk, pv, pn in parts],
+    )
+
+
+def _results(results: dict[str, Result]) -> dict[str, list[Any]]:
+    return {key: _result(r) for key, r in results.items()}
+
+
+def _unresults(data: dict[str, list[Any]]) -> dict[str, Result]:
+    return {key: _unresult(key, row) for key, row in data.items() if key in FIGURES}
+
+
+def encode(computed: selectors.Computed) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "as_of": computed.as_of.isoformat(),
+        "unit_cases": computed.unit_cases,
+        "current": _results(computed.current),
+        "previous": _results(computed.previous),
+        "municipality": _results(computed.municipality),
+        "caseworkers": [[pk, _results(r)] for pk, r in computed.caseworkers],
+        "months": [[m.start.isoformat(), _results(r)] for m, r in computed.months],
+    }
+
+
+def decode(data: dict[str, Any]) -> selectors.Computed:
+    return selectors.Computed(
+        as_of=datetime.date.fromisoformat(data["as_of"]),
+        unit_cases=data["unit_cases"],
+        current=_unresults(data["current"]),
+        previous=_unresults(data["previous"]),
+        municipality=_unresults(data["municipality"]),
+        caseworkers=[(pk, _unresults(r)) for pk, r in data["caseworkers"]],
+        months=[(Period.containing("month", datetime.date.fromisoformat(m)), _unresults(r)) for m, r in data["months"]],
+    )
+
+
+def _usable(snapshot: Snapshot | None, as_of: datetime.date) -> bool:
+    return snapshot is not None and snapshot.as_of == as_of and snapshot.data.get("format") == FORMAT
+
+
+def _store(unit: Unit, period: Period, computed: selectors.Computed, now: datetime.datetime) -> Snapshot:
+    snapshot, _created = Snapshot.objects.update_or_create(
+        unit=unit,
+        period_kind=period.kind,
+        start=period.start,
+        end=period.end,
+        defaults={
+            "as_of": computed.as_of,
+            "computed_at": now,
+            "refresh_queued_at": None,
+            "data": encode(computed),
+        },
+        create_defaults={
+            "as_of": computed.as_of,
+            "computed_at": now,
+            "viewed_at": now,
+            "data": encode(computed),
+        },
+    )
+    return snapshot
+
+
+def dashboard(
+    unit: Unit, period: Period, now: datetime.datetime | None = None
+) -> tuple[selectors.Dashboard, datetime.datetime]:
+    """The leader's page and when its figures were computed."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    snapshot = Snapshot.objects.filter(unit=unit, period_kind=period.kind, start=period.start, end=period.end).first()
+    if snapshot is None or not _usable(snapshot, period.as_of(today)):
+        computed = selectors.compute_dashboard(unit, period, today)
+        snapshot = _store(unit, period, computed, now)
+        if snapshot.viewed_at < now - VIEWED_EVERY:
+            Snapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
+        return selectors.assemble(unit, period, computed), now
+    stale = snapshot.computed_at < now - FRESH
+    unclaimed = snapshot.refresh_queued_at is None or snapshot.refresh_queued_at < now - FRESH
+    if stale and unclaimed:
+        # Claim the refresh: of several leaders looking at once, one queues it.
+        claimed = Snapshot.objects.filter(pk=snapshot.pk, refresh_queued_at=snapshot.refresh_queued_at).update(
+            refresh_queued_at=now, viewed_at=now
+        )
+        if claimed:
+            from kreds.insights.tasks import refresh_snapshot
+
+            pk = snapshot.pk
+            transaction.on_commit(lambda: refresh_snapshot.enqueue(pk))
+    elif snapshot.viewed_at < now - VIEWED_EVERY:
+        Snapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
+    return selectors.assemble(unit, period, decode(snapshot.data)), snapshot.computed_at
+
+
+def refresh(snapshot_id: int, now: datetime.datetime | None = None) -> bool:
+    """Compute a stored page again (the worker). False when it is gone."""
+    now = now or timezone.now()
+    snapshot = Snapshot.objects.select_related("unit").filter(pk=snapshot_id).first()
+    if snapshot is None:
+        return False
+    period = Period(snapshot.period_kind, snapshot.start, snapshot.end)
+    _store(snapshot.unit, period, selectors.compute_dashboard(snapshot.unit, period, timezone.localdate(now)), now)
+    return True
+
+
+def refresh_due(now: datetime.datetime | None = None) -> int:
+    """Hourly: drop snapshots nobody has looked at for ``KEEP``; compute again those a leader has looked at whose
+    figures are as of an earlier day; make this month's page ready for every unit with a leader. Returns how many
+    pages were computed."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    Snapshot.objects.filter(viewed_at__lt=now - KEEP).delete()
+    done = 0
+    for snapshot in Snapshot.objects.select_related("unit").order_by("pk"):
+        period = Period(snapshot.period_kind, snapshot.start, snapshot.end)
+        if not _usable(snapshot, period.as_of(today)):
+            _store(snapshot.unit, period, selectors.compute_dashboard(snapshot.unit, period, today), now)
+            done += 1
+    month = Period.containing("month", today)
+    led = Membership.objects.filter(role=Role.LEADER, user__is_active=True).values("unit_id")
+    have = Snapshot.objects.filter(period_kind=month.kind, start=month.start, end=month.end).values("unit_id")
+    for unit in Unit.objects.filter(Q(pk__in=led) & ~Q(pk__in=have)).select_related("municipality").order_by("pk"):
+        _store(unit, month, selectors.compute_dashboard(unit, month, today), now)
+        done += 1
+    return done
