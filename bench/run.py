@@ -330,7 +330,7 @@ def markdown(report: dict[str, Any]) -> str:
     for name, r in report["pages"].items():
         goal = "" if r["goal_p95_ms"] is None else f"≤ {r['goal_p95_ms']} ms: {'met' if r['goal_met'] else 'MISSED'}"
         lines.append(
-            f"| {name} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps']} | "
+            f"| {name} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['throughput_rps'] or '–'} | "
             f"{r['ratio_to_trivial']} | {r['queries']} | {goal} |"
         )
     lines += [

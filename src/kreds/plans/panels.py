@@ -14,10 +14,11 @@ from kreds.plans import selectors
 @register("plans", "plans/panel.html", order=8)
 def plans_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     rows = selectors.tasks(case)
+    header = selectors.plan_header(case)
     return {
         "case": case,
-        "plan": selectors.plan(case),
-        "clocks": selectors.case_clocks(case),
+        "plan": header,
+        "clocks": selectors.case_clocks(case, header=header),
         "open_count": sum(1 for t in rows if t.is_open),
         "overdue_count": sum(1 for t in rows if t.overdue),
     }

@@ -17,7 +17,7 @@ from kreds.meetings.models import Agreement
 from kreds.network.models import NetworkPerson
 from kreds.plans import clocks
 from kreds.plans.constants import OPEN
-from kreds.plans.models import ChildPlan, Contribution, PlanReview
+from kreds.plans.models import ChildPlan, Contribution
 from kreds.safety.models import SafetyRule
 
 
@@ -148,11 +148,19 @@ def tasks_for_person(case: Case, person: NetworkPerson) -> list[Task]:
     return [t for t in tasks(case) if t.person_id == person.pk]
 
 
-def case_clocks(case: Case, today: datetime.date | None = None) -> list[clocks.Clock]:
-    child_plan = ChildPlan.objects.filter(case=case).first()
-    first_review = (
-        PlanReview.objects.filter(plan=child_plan).aggregate(first=Min("reviewed_on"))["first"] if child_plan else None
-    )
+def plan_header(case: Case) -> ChildPlan | None:
+    """The current plan without its goals, with ``first_review`` (the day of its first follow-up, or None): what
+    the case overview and the legal deadlines need, in one query."""
+    return ChildPlan.objects.filter(case=case).annotate(first_review=Min("reviews__reviewed_on")).first()
+
+
+_READ = object()
+
+
+def case_clocks(case: Case, today: datetime.date | None = None, header: Any = _READ) -> list[clocks.Clock]:
+    """The case's legal deadlines; ``header`` is :func:`plan_header` when the caller has read it already."""
+    child_plan = plan_header(case) if header is _READ else header
+    first_review = getattr(child_plan, "first_review", None) if child_plan else None
     return clocks.clocks_for(
         investigation_started_on=case.investigation_started_on,
         investigation_completed_on=case.investigation_completed_on,
