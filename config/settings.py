@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "kreds.safety",
     "kreds.voice",
     "kreds.plans",
+    "kreds.placements",
     "kreds.insights",
 ]
 

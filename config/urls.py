@@ -24,9 +24,11 @@ urlpatterns = [
     path("sager/<uuid:public_id>/sos/", include("kreds.safety.urls")),
     path("sager/<uuid:public_id>/barnets-stemme/", include("kreds.voice.urls")),
     path("sager/<uuid:public_id>/", include("kreds.plans.urls")),
+    path("sager/<uuid:public_id>/", include("kreds.placements.urls")),
     path("frister/", include("kreds.plans.deadline_urls")),
     path("indsigt/", include("kreds.insights.urls")),
     path("indstillinger/familieraadslagning/", include("kreds.conferences.settings_urls")),
+    path("indstillinger/anbringelse/", include("kreds.placements.settings_urls")),
     path("om/netvaerksmoede/", meeting_views.leaflet_page, name="leaflet"),
     path("om/familieraadslagning/", conference_views.leaflet_page, name="fgc_leaflet"),
 ]

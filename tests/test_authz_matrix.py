@@ -102,7 +102,7 @@ def planned_token_kw(w) -> dict[str, object]:
 
 FGC_SERVICE = {"facilitator": OK, "leader": OK}
 FGC_ROWS = ("conferences:", "case_conferences:")
-CASEWORK_ROWS = ("safety:", "voice:", "plans:", "documents:", "deadlines:")
+CASEWORK_ROWS = ("safety:", "voice:", "plans:", "documents:", "deadlines:", "placements:", "placement_settings:")
 
 
 def fgc_case_kw(w) -> dict[str, object]:
@@ -361,6 +361,43 @@ MATRIX: dict[str, Row] = {
         "get", kwargs=lambda w: {**case_kw(w), "person_id": w.person.public_id}, expect=NETWORK_EDITORS
     ),
     "deadlines:list": Row("get", expect={"caseworker": OK, "colleague": OK, "leader": OK, "outsider": OK}),
+    # Kinship placement and contact (issue 8): the case's readers see; the authority (caseworker, leader) acts.
+    # Empty POSTs are refused with a message on the page (200) or a redirect, so nothing changes between actors.
+    "placements:exploration": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "placements:start": Row("post", kwargs=case_kw, expect=EDITORS),
+    "placements:add_candidate": Row(
+        "post", kwargs=case_kw, data_fn=lambda w: {"person": str(w.grandmother_person.public_id)}, expect=EDITORS
+    ),
+    "placements:close": Row("post", kwargs=case_kw, expect=EDITORS),
+    "placements:decide": Row("post", kwargs=case_kw, expect=EDITORS),
+    "placements:candidate": Row(
+        "get", kwargs=lambda w: {**case_kw(w), "candidate_id": w.candidate.public_id}, expect=CASE_READERS
+    ),
+    "placements:candidate_status": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "candidate_id": w.candidate.public_id}, expect=EDITORS
+    ),
+    "placements:candidate_check": Row(
+        "post",
+        kwargs=lambda w: {**case_kw(w), "candidate_id": w.candidate.public_id, "key": "home_visit"},
+        expect=EDITORS,
+    ),
+    "placements:candidate_document": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "candidate_id": w.candidate.public_id}, expect=EDITORS
+    ),
+    "placements:contacts": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "placements:contact_add": Row("post", kwargs=case_kw, expect=EDITORS),
+    "placements:contact_change": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "contact_id": w.contact.public_id}, expect=EDITORS
+    ),
+    "placements:suspend": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "contact_id": w.contact.public_id}, expect=EDITORS
+    ),
+    "placements:end_suspension": Row(
+        "post",
+        kwargs=lambda w: {**case_kw(w), "contact_id": w.contact.public_id, "suspension_id": w.suspension.public_id},
+        expect=EDITORS,
+    ),
+    "placement_settings:edit": Row("get", expect=ADMIN),
     # Leadership insights (issue 7): the unit's leaders; everyone else gets 404 for the unit. The index explains.
     "insights:index": Row("get", expect=everyone(OK)),
     "insights:unit": Row("get", kwargs=unit_kw, expect={"leader": OK}),
@@ -566,6 +603,27 @@ def casework_world(world, settings, tmp_path):
     w.goal = plans.add_goal(actor=w.caseworker, case=w.case, area="school", text="Skole")
     w.contribution = plans.add_contribution(actor=w.caseworker, goal=w.goal, what="Lektier", person=w.person)
     plans.ensure_person_link(actor=w.caseworker, case=w.case, person=w.person)
+    # Issue 8: an exploration with the uncle as candidate, a contact arrangement with the mother, suspended.
+    from kreds.network import services as network
+    from kreds.placements import services as placements
+
+    w.grandmother_person = w.person
+    uncle = network.add_person(
+        actor=w.caseworker,
+        case=w.case,
+        data={"name": "Ole", "relation": "onkel", "sector": w.person.versions.first().sector},
+    )
+    exploration = placements.start_exploration(actor=w.caseworker, case=w.case, started_on=today, why="Mor er syg")
+    w.candidate = placements.add_candidate(actor=w.caseworker, exploration=exploration, person=uncle)
+    w.contact = placements.save_contact(
+        actor=w.caseworker,
+        case=w.case,
+        person=people["mother"],
+        data={"frequency": "Hver anden weekend", "mode": "visit", "support": "none"},
+    )
+    w.suspension = placements.suspend(
+        actor=w.caseworker, contact=w.contact, starts_on=today, ends_on=today, child_request="Vil ikke i weekenden"
+    )
     return w
 
 

@@ -12,6 +12,7 @@ from kreds.conferences.models import Conference
 from kreds.conferences.tests import demo_checks as conference_checks
 from kreds.meetings.models import Agreement, Meeting, Outbox
 from kreds.meetings.tests import demo_checks as meeting_checks
+from kreds.placements.tests import demo_checks as placement_checks
 from kreds.plans.tests import demo_checks as casework_checks
 
 
@@ -26,7 +27,7 @@ def check_seeding_again_changes_nothing():
 @pytest.mark.django_db
 def test_demo(subtests):
     call_command("seed_demo", stdout=StringIO())
-    checks = [*meeting_checks.CHECKS, *conference_checks.CHECKS, *casework_checks.CHECKS]
+    checks = [*meeting_checks.CHECKS, *conference_checks.CHECKS, *casework_checks.CHECKS, *placement_checks.CHECKS]
     for check in [*checks, check_seeding_again_changes_nothing]:
         with subtests.test(msg=check.__name__):
             check()

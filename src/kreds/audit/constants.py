@@ -89,6 +89,12 @@ class Action(models.TextChoices):
     CHILD_INPUT_REVIEW = "voice.review", _("Reviewed the child's answers")
     PLAN_VIEW = "plan.view", _("Viewed the child's plan or the agreement list")
     PLAN_CHANGE = "plan.change", _("Changed the child's plan")
+    # Kinship placement and contact (DOMAIN §10)
+    PLACEMENT_VIEW = "placement.view", _("Viewed the exploration of the network or the contact plan")
+    PLACEMENT_EXPLORATION = "placement.exploration", _("Started or closed the exploration of the network")
+    PLACEMENT_CANDIDATE = "placement.candidate", _("Changed a placement candidate")
+    PLACEMENT_DECISION = "placement.decision", _("Recorded a placement decision")
+    CONTACT_CHANGE = "placement.contact", _("Changed the contact plan")
     # Leadership insights
     INSIGHTS_VIEW = "insights.view", _("Viewed leadership figures")
     INSIGHTS_EXPORT = "insights.export", _("Exported leadership figures")
@@ -133,6 +139,7 @@ READ_ACTIONS = frozenset(
         Action.SOS_VIEW,
         Action.VOICE_VIEW,
         Action.PLAN_VIEW,
+        Action.PLACEMENT_VIEW,
     }
 )
 

@@ -62,6 +62,8 @@ ACTIONS: dict[str, str] = {
     "plan.edit": "make and change the child's plan (the authority)",
     "plan.contribute": "update the status of tasks and send a network person their list",
     "plan.unit_deadlines": "see the legal deadlines of the unit's cases",
+    "placement.view": "see the exploration of the network before a placement, the decision and the contact plan",
+    "placement.edit": "explore the network, assess candidates, record the placement decision and the contact plan",
     "insights.view": "see a unit's leadership figures, their drill-down and the per-caseworker breakdown",
     "insights.export": "export a unit's leadership figures as CSV or XLSX",
 }
@@ -232,6 +234,10 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
             return _works_on_case(user, obj)
         case "safety.edit_worries" | "plan.edit":
             return _edits_case(user, obj)
+        case "placement.view":
+            return can_see_case(user, obj)
+        case "placement.edit":
+            return _edits_case(user, obj) and obj.is_open
         case "insights.view" | "insights.export":
             return obj is not None and obj.pk in unit_ids_with_role(user, Role.LEADER)
         case "plan.unit_deadlines":

@@ -10,4 +10,5 @@ class Category(models.TextChoices):
     MINUTES = "minutes", _("Minutes")
     AGREEMENTS = "agreements", _("Agreements")
     PLAN = "plan", _("The child's plan")
+    CONTACT_PLAN = "contact_plan", _("Their own contact arrangement during placement")
     CONTACT_DETAILS = "contact_details", _("Other participants' contact details")

@@ -14,6 +14,7 @@ from kreds.core.models import TimestampedModel
 
 class DocumentKind(models.TextChoices):
     DRAWING = "drawing", _("The child's drawing")
+    ASSESSMENT = "assessment", _("Assessment of a placement candidate")
     OTHER = "other", _("Other document")
 
 

@@ -24,6 +24,7 @@ from kreds.conferences.models import Conference, Cost, PlanItemReview, Session, 
 from kreds.meetings.constants import AgreementStatus, MeetingStatus, ParticipantRole
 from kreds.meetings.models import Agreement, Evaluation, Meeting, Participant
 from kreds.network.models import NetworkPersonVersion
+from kreds.placements.models import Placement
 from kreds.safety.models import SafetyPlan
 from kreds.tenancy.models import Municipality
 
@@ -63,6 +64,7 @@ class CaseRow:
     meetings: list[MeetingRow] = field(default_factory=list)
     agreements: list[AgreementRow] = field(default_factory=list)
     sessions: list[SessionRow] = field(default_factory=list)
+    placements: list[PlacementRow] = field(default_factory=list)
 
     def open_during(self, start: datetime.date, end: datetime.date) -> bool:
         return self.opened_on <= end and (self.closed_on is None or self.closed_on >= start)
@@ -113,6 +115,17 @@ class SessionRow:
     reviews: list[str] = field(default_factory=list)
     wellbeing: list[int] = field(default_factory=list)
     costs: Decimal = Decimal(0)
+
+
+@dataclass
+class PlacementRow:
+    """A placement decision (kreds.placements) with what was known about the search of the network."""
+
+    id: int
+    decided_on: datetime.date
+    in_network: bool
+    exploration_started_on: datetime.date | None
+    explored_candidates: int
 
 
 @dataclass
@@ -312,6 +325,12 @@ def load(
         target = sessions.get(session_id) if session_id else first_session.get(conference_id)
         if target is not None:
             target.costs += amount
+
+    for placed in Placement.objects.filter(case__in=ids, decided_on__range=(start, end)).values_list(
+        "id", "case_id", "decided_on", "in_network", "exploration_started_on", "explored_candidates"
+    ):
+        if placed[1] in rows:
+            rows[placed[1]].placements.append(PlacementRow(placed[0], placed[2], placed[3], placed[4], placed[5]))
 
     _load_maps(rows, ids, as_of_days)
 

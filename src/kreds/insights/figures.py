@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from kreds.core.workdays import add_working_days
-from kreds.insights.facts import EVALUATION_FIELDS, AgreementRow, CaseRow, Facts, MeetingRow
+from kreds.insights.facts import EVALUATION_FIELDS, AgreementRow, CaseRow, Facts, MeetingRow, PlacementRow
 from kreds.insights.periods import Period
 from kreds.meetings.constants import (
     FGC_KINDS,
@@ -42,6 +42,7 @@ SECTIONS: list[tuple[str, Promise]] = [
     ("agreements", _("Agreements")),
     ("fgc", _("Family group conferences")),
     ("evaluation", _("Evaluations")),
+    ("placements", _("Placements")),
     ("clocks", _("Legal deadlines")),
     ("costs", _("Costs")),
 ]
@@ -421,6 +422,36 @@ def _evaluation(spec: Spec, x: _Context) -> Result:
     return Result(spec, value=overall, n=len(answers), cases=ids, hits=ids, parts=parts)
 
 
+def _placed(x: _Context) -> list[tuple[int, PlacementRow]]:
+    return [(c.id, p) for c in x.cases for p in c.placements if x.period.contains(p.decided_on)]
+
+
+def _explored_before(p: PlacementRow) -> bool:
+    return p.exploration_started_on is not None and p.exploration_started_on < p.decided_on
+
+
+def _placements_network(spec: Spec, x: _Context) -> Result:
+    return _share(spec, ((cid, p.in_network) for cid, p in _placed(x)))
+
+
+def _placements_candidates(spec: Spec, x: _Context) -> Result:
+    rows = _placed(x)
+    ids = frozenset(cid for cid, _p in rows)
+    hits = frozenset(cid for cid, p in rows if p.explored_candidates > 0)
+    return Result(spec, value=_mean([p.explored_candidates for _c, p in rows]), n=len(rows), cases=ids, hits=hits)
+
+
+def _placements_explored_before(spec: Spec, x: _Context) -> Result:
+    return _share(spec, ((cid, _explored_before(p)) for cid, p in _placed(x)))
+
+
+def _placements_days(spec: Spec, x: _Context) -> Result:
+    rows = [(cid, p) for cid, p in _placed(x) if p.exploration_started_on is not None]
+    values = [(p.decided_on - p.exploration_started_on).days for _c, p in rows if p.exploration_started_on]
+    ids = frozenset(cid for cid, _p in rows)
+    return Result(spec, value=statistics.median(values) if values else None, n=len(values), cases=ids, hits=ids)
+
+
 def case_clocks_on(c: CaseRow, day: datetime.date) -> list[clocks.Clock]:
     """The case's legal deadlines as they stood on ``day`` (later completions do not count yet)."""
 
@@ -760,6 +791,60 @@ FIGURES: dict[str, tuple[Spec, Callable[[Spec, _Context], Result]]] = {
                 "means",
             ),
             _evaluation,
+        ),
+        (
+            _spec(
+                "placements_network",
+                "placements",
+                _("New placements in the child's network"),
+                _(
+                    "Placement decisions made in the period where the child is placed with a person from their own "
+                    "network (approved for the child), out of all placement decisions made in the period."
+                ),
+                "share",
+            ),
+            _placements_network,
+        ),
+        (
+            _spec(
+                "placements_candidates",
+                "placements",
+                _("Network candidates explored per placement (mean)"),
+                _(
+                    "For placement decisions made in the period: the number of candidates from the network whose "
+                    "exploration went beyond being identified (contacted or further, including those who declined or "
+                    "were not suitable), counted when the decision was made; 0 without an exploration. The mean."
+                ),
+                "mean",
+            ),
+            _placements_candidates,
+        ),
+        (
+            _spec(
+                "placements_explored_before",
+                "placements",
+                _("Network explored before the decision"),
+                _(
+                    "Placement decisions made in the period whose exploration of the network started before the day "
+                    "of the decision, out of all placement decisions made in the period."
+                ),
+                "share",
+            ),
+            _placements_explored_before,
+        ),
+        (
+            _spec(
+                "placements_days",
+                "placements",
+                _("Days from the start of the exploration to the decision (median)"),
+                _(
+                    "For placement decisions made in the period after an exploration of the network: the days from "
+                    "the exploration's start to the decision. The median."
+                ),
+                "median",
+                better="",
+            ),
+            _placements_days,
         ),
         (
             _spec(

@@ -34,7 +34,7 @@ from kreds.tenancy.models import Unit
 FRESH = datetime.timedelta(minutes=10)
 KEEP = datetime.timedelta(days=14)
 VIEWED_EVERY = datetime.timedelta(hours=1)  # how often a look at a snapshot is written down
-FORMAT = 1  # bump when the stored shape changes: older snapshots are then computed again
+FORMAT = 2  # bump when the stored shape changes: older snapshots are then computed again (2: placement figures)
 
 
 def _value(value: Any) -> Any:
@@ -68,7 +68,8 @@ def _results(results: dict[str, Result]) -> dict[str, list[Any]]:
 
 
 def _unresults(data: dict[str, list[Any]]) -> dict[str, Result]:
-    return {key: _unresult(key, row) for key, row in data.items() if key in FIGURES}
+    # In the registry's order: PostgreSQL's jsonb keeps object keys in its own order.
+    return {key: _unresult(key, data[key]) for key in FIGURES if key in data}
 
 
 def encode(computed: selectors.Computed) -> dict[str, Any]:
@@ -97,7 +98,13 @@ def decode(data: dict[str, Any]) -> selectors.Computed:
 
 
 def _usable(snapshot: Snapshot | None, as_of: datetime.date) -> bool:
-    return snapshot is not None and snapshot.as_of == as_of and snapshot.data.get("format") == FORMAT
+    """As of the same day, in this format, and with every figure there is (a new figure means computing again)."""
+    return (
+        snapshot is not None
+        and snapshot.as_of == as_of
+        and snapshot.data.get("format") == FORMAT
+        and set(snapshot.data.get("current", {})) == set(FIGURES)
+    )
 
 
 def _store(unit: Unit, period: Period, computed: selectors.Computed, now: datetime.datetime) -> Snapshot:

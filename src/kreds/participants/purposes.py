@@ -44,3 +44,24 @@ def items_for(case: Any, person: Any) -> list[Any]:
     for source in _ITEM_SOURCES:
         out.extend(source(case, person))
     return out
+
+
+# Whole sections a network person sees on their link pages (the meeting page and their own page), each decided by
+# the app that owns it, consent included: e.g. their own contact arrangement during a placement (kreds.placements).
+# A source returns (template name, context) or None.
+SectionSource = Callable[[Any, Any], tuple[str, dict[str, Any]] | None]
+_SECTION_SOURCES: list[SectionSource] = []
+
+
+def register_section(source: SectionSource) -> None:
+    if source not in _SECTION_SOURCES:
+        _SECTION_SOURCES.append(source)
+
+
+def sections_for(case: Any, person: Any) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for source in _SECTION_SOURCES:
+        section = source(case, person)
+        if section is not None:
+            out.append(section)
+    return out

@@ -150,6 +150,7 @@ def _scope(participant: Participant) -> dict[str, Any]:
         other = purposes.items_for(meeting.case, participant.person)
     return {
         "other_items": other,
+        "sections": purposes.sections_for(meeting.case, participant.person) if participant.person_id else [],
         "practical_ok": practical_ok,
         "minutes_ok": minutes_ok,
         "summary": sending.agreements_for_summary(meeting) if summary_ok else [],

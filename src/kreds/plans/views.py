@@ -22,6 +22,7 @@ from kreds.cases.models import Case
 from kreds.core.viewhelpers import attempt, authorized_case, current_user, deny
 from kreds.network import selectors as network_selectors
 from kreds.network.models import NetworkPerson
+from kreds.participants import purposes
 from kreds.participants.models import ParticipantLink
 from kreds.participants.services import token_for
 from kreds.plans import forms, selectors, services
@@ -319,5 +320,6 @@ def person_page(request: HttpRequest, token: str, link: ParticipantLink) -> Http
             "open_rows": [t for t in rows if t.is_open],
             "done_rows": [t for t in rows if not t.is_open],
             "withheld": bool(problem),
+            "sections": purposes.sections_for(case, person),
         },
     )

@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from kreds.core.models import TimestampedModel
 
 
+def default_placement_checks() -> list[str]:
+    """Every check of a placement candidate's assessment (kreds.placements.constants.CheckKey)."""
+    return ["home_visit", "references", "police_record", "child_record", "basic_course", "support"]
+
+
 class Municipality(TimestampedModel):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.CharField(_("municipality code"), max_length=3, unique=True, help_text=_("Three digits"))
@@ -26,6 +31,8 @@ class Municipality(TimestampedModel):
     fgc_mileage_rate = models.DecimalField(
         _("mileage rate (DKK per km)"), max_digits=6, decimal_places=2, default=Decimal("3.81")
     )
+    # Kinship placement (DOMAIN §10): the checks of a candidate's assessment this municipality uses.
+    placement_checks = models.JSONField(_("checks of a placement candidate"), default=default_placement_checks)
 
     class Meta:
         verbose_name = _("municipality")

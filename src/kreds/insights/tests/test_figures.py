@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from kreds.insights.facts import AgreementRow, CaseRow, Facts, MeetingRow, SessionRow
+from kreds.insights.facts import AgreementRow, CaseRow, Facts, MeetingRow, PlacementRow, SessionRow
 from kreds.insights.figures import FIGURES, compute, suppressed
 from kreds.insights.periods import Period
 from kreds.tenancy.models import Municipality
@@ -268,3 +268,23 @@ def test_periods():
     months = NOVEMBER.months_back(12)
     assert len(months) == 12 and months[0].start == D(2025, 12, 1) and months[-1] == NOVEMBER
     assert NOVEMBER.as_of(D(2026, 11, 20)) == D(2026, 11, 20)
+
+
+def test_placement_figures_count_decisions_in_the_period_and_whether_the_network_came_first():
+    # Four decisions in November, one in October (another period).
+    a = case(1, placements=[PlacementRow(1, D(2026, 11, 10), True, D(2026, 9, 1), 3)])  # explored 70 days before
+    b = case(2, placements=[PlacementRow(2, D(2026, 11, 12), False, D(2026, 11, 2), 2)])  # explored 10 days before
+    c = case(3, placements=[PlacementRow(3, D(2026, 11, 20), False, D(2026, 11, 20), 0)])  # started the same day
+    d = case(4, placements=[PlacementRow(4, D(2026, 11, 30), False, None, 0)])  # no exploration at all
+    e = case(5, placements=[PlacementRow(5, D(2026, 10, 31), True, D(2026, 10, 1), 4)])  # October
+    out = compute(facts(a, b, c, d, e), NOVEMBER)
+    network = out["placements_network"]
+    assert (network.numerator, network.denominator) == (1, 4) and network.hits == {1}
+    assert out["placements_candidates"].value == pytest.approx((3 + 2 + 0 + 0) / 4)
+    before = out["placements_explored_before"]
+    assert (before.numerator, before.denominator) == (2, 4) and before.hits == {1, 2}
+    days = out["placements_days"]
+    assert days.value == 10  # median of 70, 10 and 0; the decision without an exploration has no days
+    assert days.n == 3 and days.cases == {1, 2, 3}
+    empty = compute(facts(e), NOVEMBER)
+    assert empty["placements_network"].value is None and empty["placements_days"].value is None

@@ -34,7 +34,7 @@ def _shown(board: selectors.Dashboard) -> list[tuple[str, ...]]:
                 out.append((row.spec.key, figure_value(result), figure_detail(result), row.trend_word))
                 out.extend((row.spec.key, p.label, part_value(p, row.spec.kind), str(p.n)) for p in result.parts)
     for user, results in board.caseworkers:
-        out.extend((user.username, key, figure_value(r), figure_detail(r)) for key, r in results.items())
+        out.extend((user.username, key, figure_value(r), figure_detail(r)) for key, r in sorted(results.items()))
     out.extend(
         (chart.spec.key, chart.polyline, *[label for _x, _y, label in chart.svg_points]) for chart in board.trends
     )

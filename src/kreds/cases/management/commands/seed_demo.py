@@ -154,10 +154,13 @@ class Command(BaseCommand):
         from kreds.meetings.demo import seed_history
 
         meetings += seed_history(municipality, [Case.objects.get(pk=c.pk) for c in cases], owners, options["seed"])
+        from kreds.placements.demo import seed_placements
+
+        placements = seed_placements([Case.objects.get(pk=c.pk) for c in cases], owners)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created {len(cases)} demo cases, {maps} network maps, {meetings} network meetings "
-                f"and {conferences} family group conferences."
+                f"Created {len(cases)} demo cases, {maps} network maps, {meetings} network meetings, "
+                f"{conferences} family group conferences and {placements} cases considering or in placement."
             )
         )
         self._print_logins()

@@ -1,0 +1,245 @@
+"""Demo data for issue 8 (DOMAIN §14): an exploration of the network with five candidates in different states, a
+placement in the network with its contact plan and a suspension at the child's request, and a placement outside
+the network with the reason why.
+
+Built through the services; the dates the services set to "today" are moved back afterwards so the history reads
+like weeks of work.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from kreds.accounts.models import User
+from kreds.cases.models import Case
+from kreds.cases.safety import safety_gate
+from kreds.network import services as network
+from kreds.network.models import NetworkPerson, NetworkPersonVersion, Sector
+from kreds.network.selectors import persons_as_of
+from kreds.placements import services
+from kreds.placements.constants import CandidateStatus, CheckState
+from kreds.placements.models import Candidate, CandidateEvent, Check, ContactVersion, Exploration
+
+EXTRA_PEOPLE = [  # (name, relation, sector key, ring, possible foster carer)
+    ("Hanne Moster", "moster", "family", 2, True),
+    ("Bent Morfar", "morfar", "family", 2, False),
+    ("Lise Nabo", "nabo", "friends", 3, False),
+]
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def _private(case: Case) -> list[NetworkPersonVersion]:
+    return [v for v in persons_as_of(case) if not v.is_professional and not v.sector.is_professional]
+
+
+def _choose(cases: list[Case], actors: dict[int, User], count: int) -> list[Case]:
+    """Open cases with a map with at least three private persons, the gate closed, nothing placed yet; the
+    newest cases first, so the cases the other demo data uses stay as they are."""
+    out: list[Case] = []
+    for case in sorted(cases, key=lambda c: -c.pk):
+        if len(out) == count:
+            break
+        if not case.is_open or case.pk not in actors or safety_gate(case).is_open or case.explorations.exists():
+            continue
+        if len(_private(case)) >= 3:
+            out.append(case)
+    return out
+
+
+def _ensure_people(case: Case, actor: User, wanted: int) -> list[NetworkPerson]:
+    """The case's private network, with a few relatives added (on the map since the case began) when short."""
+    sectors = {s.key: s for s in Sector.objects.filter(municipality_id=case.municipality_id)}
+    private = _private(case)
+    for name, relation, sector, ring, carer in EXTRA_PEOPLE:
+        if len(private) >= wanted:
+            break
+        if any(v.name == name for v in private):
+            continue
+        network.add_person(
+            actor=actor,
+            case=case,
+            data={
+                "name": name,
+                "relation": relation,
+                "sector": sectors[sector],
+                "ring": ring,
+                "resource_tags": ["foster_carer"] if carer else [],
+            },
+        )
+        private = _private(case)
+    parents_first = sorted(private, key=lambda v: (v.relation not in ("mor", "far"), v.ring, v.name))
+    return [v.person for v in parents_first]
+
+
+def _start(case: Case, actor: User, days_ago: int, why: str) -> Exploration:
+    started = max(case.opened_on, timezone.localdate() - _days(days_ago))
+    return services.start_exploration(actor=actor, case=case, started_on=started, why=why)
+
+
+def _add(exploration: Exploration, person: NetworkPerson, actor: User) -> Candidate:
+    candidate = services.add_candidate(actor=actor, exploration=exploration, person=person)
+    # Added the day the exploration started, not today.
+    Candidate.objects.filter(pk=candidate.pk).update(status_on=exploration.started_on)
+    CandidateEvent.objects.filter(candidate=candidate).update(on=exploration.started_on)
+    candidate.refresh_from_db()
+    return candidate
+
+
+def _move(candidate: Candidate, actor: User, steps: Sequence[tuple[str, int, str]]) -> Candidate:
+    """(status, days ago, reason) in order."""
+    today = timezone.localdate()
+    for status, days_ago, reason in steps:
+        on = max(today - _days(days_ago), candidate.status_on)
+        candidate = services.set_status(
+            actor=actor, candidate=candidate, status=status, on=on, reason=reason, version=candidate.version
+        )
+    return candidate
+
+
+def _check(candidate: Candidate, actor: User, key: str, state: str, days: int, valid_days: int = 0) -> None:
+    """Done ``days`` ago, or planned in ``days``."""
+    check = Check.objects.filter(candidate=candidate, key=key).first()
+    if check is None:
+        return
+    today = timezone.localdate()
+    on = today - _days(days) if state == CheckState.DONE else today + _days(days)
+    services.save_check(
+        actor=actor,
+        check=check,
+        state=state,
+        on=on,
+        expires_on=on + _days(valid_days) if valid_days else None,
+        note="",
+    )
+
+
+def _exploring(case: Case, actor: User) -> None:
+    """Placement is being considered: five candidates in different states."""
+    people = _ensure_people(case, actor, 5)
+    exploration = _start(case, actor, 21, "Mor er indlagt i længere tid, og far kan ikke have børnene alene.")
+    carers = {v.person_id for v in _private(case) if "foster_carer" in (v.resource_tags or [])}
+    ordered = sorted(people[1:], key=lambda p: p.pk not in carers)[:5]  # not the mother; carers first
+    plan = [
+        [
+            (CandidateStatus.CONTACTED, 18, ""),
+            (CandidateStatus.INTERESTED, 14, ""),
+            (CandidateStatus.ASSESSMENT, 9, ""),
+        ],
+        [(CandidateStatus.CONTACTED, 17, ""), (CandidateStatus.INTERESTED, 10, "")],
+        [(CandidateStatus.CONTACTED, 16, "")],
+        [(CandidateStatus.CONTACTED, 15, ""), (CandidateStatus.DECLINED, 12, "Har selv tre små børn lige nu.")],
+        [(CandidateStatus.NOT_SUITABLE, 11, "Bor i Spanien det meste af året.")],
+    ]
+    for person, steps in zip(ordered, plan, strict=False):
+        candidate = _move(_add(exploration, person, actor), actor, steps)
+        if candidate.status == CandidateStatus.ASSESSMENT:
+            _check(candidate, actor, "home_visit", CheckState.DONE, 7)
+            _check(candidate, actor, "police_record", CheckState.DONE, 6, valid_days=365)
+            _check(candidate, actor, "child_record", CheckState.DONE, 6, valid_days=25)  # runs out soon
+            _check(candidate, actor, "references", CheckState.PLANNED, 3)  # in three days
+            _check(candidate, actor, "basic_course", CheckState.PLANNED, 20)
+
+
+def _placed_in_network(case: Case, actor: User) -> None:
+    people = _ensure_people(case, actor, 4)
+    mother, carer, other = people[0], people[1], people[2]
+    exploration = _start(
+        case, actor, 120, "Bekymring for omsorgen derhjemme; familien ønsker selv, at mormor træder til."
+    )
+    chosen = _move(
+        _add(exploration, carer, actor),
+        actor,
+        [
+            (CandidateStatus.CONTACTED, 115, ""),
+            (CandidateStatus.INTERESTED, 110, ""),
+            (CandidateStatus.ASSESSMENT, 100, ""),
+        ],
+    )
+    for key in ("home_visit", "references", "police_record", "child_record", "basic_course"):
+        _check(chosen, actor, key, CheckState.DONE, 40, valid_days=730 if key != "home_visit" else 0)
+    _check(chosen, actor, "support", CheckState.DONE, 35)
+    chosen = _move(chosen, actor, [(CandidateStatus.APPROVED, 30, "")])
+    _move(
+        _add(exploration, other, actor),
+        actor,
+        [(CandidateStatus.CONTACTED, 112, ""), (CandidateStatus.DECLINED, 105, "")],
+    )
+    today = timezone.localdate()
+    services.decide(
+        actor=actor,
+        case=case,
+        decided_on=today - _days(20),
+        starts_on=today - _days(14),
+        setting="network",
+        in_network=True,
+        candidate=chosen,
+        no_network_reason="",
+    )
+    services.save_contact(
+        actor=actor,
+        case=case,
+        person=mother,
+        data={
+            "frequency": "Hver anden weekend, lørdag kl. 10–16",
+            "mode": "visit",
+            "place": "Familiecentret de første tre gange, derefter hos mormor",
+            "support": "supported",
+            "child_views": "Vil gerne se mor, men ikke overnatte der endnu.",
+        },
+    )
+    father = services.save_contact(
+        actor=actor,
+        case=case,
+        person=other,
+        data={"frequency": "Hver onsdag", "mode": "call", "support": "none", "child_views": "Vil gerne ringe selv."},
+    )
+    ContactVersion.objects.filter(contact__case=case).update(valid_from=timezone.now() - _days(14))
+    services.suspend(
+        actor=actor,
+        contact=father,
+        starts_on=today - _days(5),
+        ends_on=today + _days(30),
+        child_request="Vil ikke tale i telefon lige nu, efter skænderiet i sidste uge.",
+    )
+
+
+def _placed_outside(case: Case, actor: User) -> None:
+    people = _ensure_people(case, actor, 3)
+    exploration = _start(case, actor, 75, "Alvorlig omsorgssvigt; barnet kan ikke blive hjemme.")
+    for person, reason in zip(
+        people[1:3],
+        ["Kan ikke tage et barn med så store behov i hverdagen.", "Har en verserende sag om vold."],
+        strict=False,
+    ):
+        status = CandidateStatus.DECLINED if "Kan ikke" in reason else CandidateStatus.NOT_SUITABLE
+        _move(_add(exploration, person, actor), actor, [(CandidateStatus.CONTACTED, 70, ""), (status, 66, reason)])
+    today = timezone.localdate()
+    services.decide(
+        actor=actor,
+        case=case,
+        decided_on=today - _days(60),
+        starts_on=today - _days(55),
+        setting="foster_family",
+        in_network=False,
+        candidate=None,
+        no_network_reason=(
+            "Mormor og morbror er afsøgt: mormor kan ikke rumme barnets behov, og morbror er ikke egnet. "
+            "Ingen andre i netværket kan tage barnet."
+        ),
+    )
+
+
+def seed_placements(cases: list[Case], actors: dict[int, User]) -> int:
+    """Returns the number of cases used (0 when the demo already has placements)."""
+    if Exploration.objects.filter(case__in=cases).exists():
+        return 0
+    chosen = _choose(cases, actors, 3)
+    for case, build in zip(chosen, (_exploring, _placed_in_network, _placed_outside), strict=False):
+        build(Case.objects.get(pk=case.pk), actors[case.pk])
+    return len(chosen)

@@ -1,0 +1,269 @@
+"""What the placement pages show: the exploration with its candidates and suggestions, the decision, the contact
+plan with its warnings. Each function reads a fixed number of queries, whatever the size of the network."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kreds.cases.models import Case
+from kreds.network import selectors as network_selectors
+from kreds.network.constants import ResourceTag
+from kreds.network.models import NetworkPerson, NetworkPersonVersion
+from kreds.placements.constants import (
+    EXPIRY_WARN_DAYS,
+    SUSPENSION_MAX_DAYS,
+    SUSPENSION_WARN_DAYS,
+    CandidateStatus,
+    CheckState,
+)
+from kreds.placements.models import (
+    Candidate,
+    CandidateEvent,
+    Check,
+    Contact,
+    ContactVersion,
+    Exploration,
+    Placement,
+    Suspension,
+)
+
+
+@dataclass
+class CandidateRow:
+    candidate: Candidate
+    version: NetworkPersonVersion | None  # the person as on the map now (None: taken off the map)
+    checks: list[Check]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.version.name if self.version else _("(no longer on the map)")
+
+    @property
+    def checks_done(self) -> int:
+        return sum(1 for c in self.checks if c.state in (CheckState.DONE, CheckState.NOT_NEEDED))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    version: NetworkPersonVersion
+    why: str
+
+
+def check_warnings(checks: list[Check], today: datetime.date) -> list[str]:
+    out = []
+    for check in checks:
+        if check.state != CheckState.DONE or check.expires_on is None:
+            continue
+        if check.expires_on < today:
+            out.append(
+                _("%(check)s ran out on %(date)s.")
+                % {"check": check.get_key_display(), "date": check.expires_on.strftime("%d.%m.%Y")}
+            )
+        elif check.expires_on <= today + datetime.timedelta(days=EXPIRY_WARN_DAYS):
+            out.append(
+                _("%(check)s runs out on %(date)s.")
+                % {"check": check.get_key_display(), "date": check.expires_on.strftime("%d.%m.%Y")}
+            )
+    return out
+
+
+def _current_versions(person_ids: list[int]) -> dict[int, NetworkPersonVersion]:
+    return {
+        v.person_id: v
+        for v in NetworkPersonVersion.objects.filter(
+            person_id__in=person_ids, valid_to__isnull=True, removed=False
+        ).select_related("sector")
+    }
+
+
+def exploration(case: Case) -> Exploration | None:
+    """The open exploration, or else the latest closed one."""
+    found: Exploration | None = (
+        Exploration.objects.filter(case=case, closed_on__isnull=True).select_related("started_by").first()
+    )
+    if found is None:
+        found = (
+            Exploration.objects.filter(case=case).select_related("started_by").order_by("-started_on", "-id").first()
+        )
+    return found
+
+
+def candidates(found: Exploration, today: datetime.date | None = None) -> list[CandidateRow]:
+    today = today or timezone.localdate()
+    rows = list(
+        Candidate.objects.filter(exploration=found)
+        .prefetch_related(Prefetch("checks", queryset=Check.objects.order_by("id")))
+        .order_by("id")
+    )
+    versions = _current_versions([c.person_id for c in rows])
+    out = []
+    for c in rows:
+        checks = list(c.checks.all())
+        out.append(CandidateRow(c, versions.get(c.person_id), checks, check_warnings(checks, today)))
+    order = {s: i for i, s in enumerate(CandidateStatus.values)}
+    return sorted(out, key=lambda r: (order.get(r.candidate.status, 99), r.name))
+
+
+def status_counts(rows: list[CandidateRow]) -> list[tuple[str, int]]:
+    counts = Counter(r.candidate.status for r in rows)
+    return [(str(label), counts[value]) for value, label in CandidateStatus.choices if counts[value]]
+
+
+def suggestions(case: Case, found: Exploration | None) -> list[Suggestion]:
+    """Persons on the map who are not candidates yet: those tagged as possible network foster carers first, then
+    the closest family and friends (ring 1, then ring 2), then the rest of the private network. Never
+    professionals."""
+    taken = set(Candidate.objects.filter(exploration=found).values_list("person_id", flat=True)) if found else set()
+    out: list[tuple[int, int, str, Suggestion]] = []
+    for v in network_selectors.persons_as_of(case):
+        if v.is_professional or v.sector.is_professional or v.person_id in taken:
+            continue
+        if ResourceTag.FOSTER_CARER in (v.resource_tags or []):
+            rank, why = 0, _("Marked as a possible network foster carer")
+        elif v.ring == 1:
+            rank, why = 1, _("Closest circle")
+        elif v.ring == 2:
+            rank, why = 2, _("Middle circle")
+        else:
+            rank, why = 3, _("Outer circle")
+        out.append((rank, v.ring, v.name, Suggestion(v, why)))
+    return [s for *_key, s in sorted(out, key=lambda t: (t[0], t[1], t[2]))]
+
+
+def events(candidate: Candidate) -> list[CandidateEvent]:
+    return list(CandidateEvent.objects.filter(candidate=candidate).select_related("recorded_by").order_by("-id"))
+
+
+def placements(case: Case) -> list[Placement]:
+    return list(Placement.objects.filter(case=case).select_related("candidate", "decided_by").order_by("-decided_on"))
+
+
+def approved(found: Exploration | None) -> list[CandidateRow]:
+    if found is None or found.closed_on is not None:
+        return []
+    return [r for r in candidates(found) if r.candidate.status == CandidateStatus.APPROVED and r.version]
+
+
+# The contact plan --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ContactRow:
+    contact: Contact
+    person: NetworkPersonVersion | None
+    current: ContactVersion | None
+    history: list[ContactVersion]
+    suspensions: list[Suspension]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person else _("(no longer on the map)")
+
+    def active_suspension(self, today: datetime.date) -> Suspension | None:
+        for s in self.suspensions:
+            if s.starts_on <= today <= (s.ended_early_on or s.ends_on):
+                return s
+        return None
+
+
+def suspension_warnings(suspensions: list[Suspension], today: datetime.date) -> list[str]:
+    out = []
+    for s in suspensions:
+        end = s.ended_early_on or s.ends_on
+        if not (s.starts_on <= today <= end):
+            continue
+        run = (today - s.starts_on).days + 1
+        left = (end - today).days
+        if left <= SUSPENSION_WARN_DAYS:
+            out.append(
+                _("The suspension ends on %(date)s: plan how contact starts again.")
+                % {"date": end.strftime("%d.%m.%Y")}
+            )
+        elif run >= SUSPENSION_MAX_DAYS - SUSPENSION_WARN_DAYS:
+            out.append(_("The suspension has run %(days)d of at most 56 days.") % {"days": run})
+    return out
+
+
+def contacts(case: Case, today: datetime.date | None = None) -> list[ContactRow]:
+    today = today or timezone.localdate()
+    rows = list(
+        Contact.objects.filter(case=case)
+        .prefetch_related(
+            Prefetch("versions", queryset=ContactVersion.objects.select_related("changed_by").order_by("-valid_from")),
+            Prefetch("suspensions", queryset=Suspension.objects.order_by("-starts_on")),
+        )
+        .order_by("id")
+    )
+    people = _current_versions([c.person_id for c in rows])
+    out = []
+    for c in rows:
+        versions = list(c.versions.all())
+        current = next((v for v in versions if v.valid_to is None), None)
+        suspensions = list(c.suspensions.all())
+        out.append(
+            ContactRow(
+                c,
+                people.get(c.person_id),
+                current,
+                [v for v in versions if v is not current],
+                suspensions,
+                suspension_warnings(suspensions, today),
+            )
+        )
+    return sorted(out, key=lambda r: r.name)
+
+
+def contact_persons(case: Case) -> list[NetworkPersonVersion]:
+    """The private network on the map, for choosing whom a new contact arrangement is with."""
+    have = set(Contact.objects.filter(case=case).values_list("person_id", flat=True))
+    return [
+        v
+        for v in network_selectors.persons_as_of(case)
+        if not v.is_professional and not v.sector.is_professional and v.person_id not in have
+    ]
+
+
+def contact_for_person(case: Case, person: NetworkPerson) -> ContactRow | None:
+    """A network person's own arrangement (their link page)."""
+    rows = [r for r in contacts(case) if r.contact.person_id == person.pk]
+    return rows[0] if rows else None
+
+
+def link_section(case: Case, person: NetworkPerson) -> tuple[str, dict[str, object]] | None:
+    """A network person's own contact arrangement on their link pages, when the sharing consent covers it.
+    One query when there is none (most link pages)."""
+    from kreds.consent.constants import Category
+    from kreds.consent.services import may_share
+
+    contact = Contact.objects.filter(case=case, person=person).first()
+    if contact is None:
+        return None
+    current = ContactVersion.objects.filter(contact=contact, valid_to__isnull=True).first()
+    if current is None or not may_share(case=case, category=Category.CONTACT_PLAN, person=person).allowed:
+        return None
+    today = timezone.localdate()
+    suspended = next(
+        (
+            s
+            for s in Suspension.objects.filter(contact=contact).order_by("-starts_on")
+            if s.starts_on <= today <= (s.ended_early_on or s.ends_on)
+        ),
+        None,
+    )
+    return (
+        "placements/link_section.html",
+        {
+            "child": case.child.first_name,
+            "current": current,
+            "suspended": suspended,
+            "suspended_until": (suspended.ended_early_on or suspended.ends_on) if suspended else None,
+        },
+    )

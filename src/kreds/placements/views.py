@@ -1,0 +1,494 @@
+"""Search the network first: the exploration, a candidate, the placement decision, the contact plan (DOMAIN §10).
+
+Views parse, authorize, call a service and answer. A refused action re-renders the page with the form as typed and
+the service's Danish message next to it; nothing the user typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kreds.audit.constants import Action
+from kreds.audit.services import record
+from kreds.authz.policies import can
+from kreds.cases.models import Case
+from kreds.core.exceptions import KredsError
+from kreds.core.viewhelpers import authorized_case, current_user
+from kreds.network.models import NetworkPerson
+from kreds.placements import forms, selectors, services
+from kreds.placements.constants import CheckKey
+from kreds.placements.models import Candidate, Check, Contact, Suspension
+from kreds.tenancy.models import Municipality
+
+
+def _case(request: HttpRequest, public_id: str, action: str, object_type: str = "placement") -> Case:
+    case: Case = authorized_case(request, public_id, action, read_action=Action.PLACEMENT_VIEW, object_type=object_type)
+    return case
+
+
+def _try(request: HttpRequest, form: Any, fn: Callable[[], Any], success: str) -> bool:
+    """Run a service call for a valid form; a refusal goes onto the form (kept as typed)."""
+    if not form.is_valid():
+        return False
+    try:
+        fn()
+    except KredsError as exc:
+        form.add_error(None, exc.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _candidate(case: Case, candidate_id: str) -> Candidate:
+    try:
+        return Candidate.objects.select_related("exploration", "person").get(
+            public_id=candidate_id, exploration__case=case
+        )
+    except (Candidate.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _person(case: Case, person_id: str) -> NetworkPerson:
+    try:
+        return NetworkPerson.objects.select_related("map").get(public_id=person_id, map__case=case)
+    except (NetworkPerson.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+# The exploration ---------------------------------------------------------------------------------------------------
+
+
+def _approved_choices(found: Any) -> list[tuple[str, str]]:
+    return [
+        (
+            str(r.candidate.public_id),
+            _("%(name)s (%(relation)s), approved %(date)s")
+            % {
+                "name": r.name,
+                "relation": r.version.relation if r.version else "",
+                "date": r.candidate.approved_on.strftime("%d.%m.%Y") if r.candidate.approved_on else "",
+            },
+        )
+        for r in selectors.approved(found)
+    ]
+
+
+def _render_exploration(request: HttpRequest, case: Case, **bound: Any) -> HttpResponse:
+    found = selectors.exploration(case)
+    rows = selectors.candidates(found) if found else []
+    is_open = found is not None and found.closed_on is None
+    return render(
+        request,
+        "placements/exploration.html",
+        {
+            "case": case,
+            "exploration": found,
+            "is_open": is_open,
+            "rows": rows,
+            "counts": selectors.status_counts(rows),
+            "suggestions": selectors.suggestions(case, found) if is_open else [],
+            "placements": selectors.placements(case),
+            "can_edit": can(current_user(request), "placement.edit", case),
+            "start_form": bound.get("start_form") or forms.ExplorationForm(),
+            "close_form": bound.get("close_form") or forms.CloseForm(),
+            "decision_form": bound.get("decision_form")
+            or forms.DecisionForm(candidates=_approved_choices(found) if is_open else []),
+        },
+    )
+
+
+@login_required
+@require_GET
+def exploration(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.view")
+    return _render_exploration(request, case)
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    form = forms.ExplorationForm(request.POST)
+    if _try(
+        request,
+        form,
+        lambda: services.start_exploration(
+            actor=current_user(request),
+            case=case,
+            started_on=form.cleaned_data["started_on"],
+            why=form.cleaned_data["why"],
+        ),
+        _("The exploration of the network has started. Add the candidates from the map."),
+    ):
+        return redirect("placements:exploration", public_id=case.public_id)
+    return _render_exploration(request, case, start_form=form)
+
+
+@login_required
+@require_POST
+def add_candidate(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    found = services.open_exploration(case)
+    if found is None:
+        raise Http404
+    person = _person(case, request.POST.get("person", ""))
+    try:
+        candidate = services.add_candidate(actor=current_user(request), exploration=found, person=person)
+    except KredsError as exc:
+        messages.error(request, exc.message)
+        return redirect("placements:exploration", public_id=case.public_id)
+    messages.success(request, _("The person is added as a candidate."))
+    return redirect("placements:candidate", public_id=case.public_id, candidate_id=candidate.public_id)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    found = services.open_exploration(case)
+    if found is None:
+        raise Http404
+    form = forms.CloseForm(request.POST)
+    if _try(
+        request,
+        form,
+        lambda: services.close_exploration(
+            actor=current_user(request), exploration=found, closed_on=form.cleaned_data["closed_on"]
+        ),
+        _("The exploration is closed. It is kept with the case."),
+    ):
+        return redirect("placements:exploration", public_id=case.public_id)
+    return _render_exploration(request, case, close_form=form)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    found = services.open_exploration(case)
+    form = forms.DecisionForm(request.POST, candidates=_approved_choices(found))
+
+    def call() -> None:
+        data = form.cleaned_data
+        chosen = None
+        if data["in_network"] and data["candidate"]:
+            chosen = _candidate(case, data["candidate"])
+        services.decide(
+            actor=current_user(request),
+            case=case,
+            decided_on=data["decided_on"],
+            starts_on=data["starts_on"],
+            setting=data["setting"],
+            in_network=data["in_network"],
+            candidate=chosen,
+            no_network_reason=data["no_network_reason"],
+        )
+
+    if _try(request, form, call, _("The placement decision is recorded.")):
+        return redirect("placements:exploration", public_id=case.public_id)
+    return _render_exploration(request, case, decision_form=form)
+
+
+# One candidate -----------------------------------------------------------------------------------------------------
+
+
+def _render_candidate(request: HttpRequest, case: Case, candidate: Candidate, **bound: Any) -> HttpResponse:
+    rows = [r for r in selectors.candidates(candidate.exploration) if r.candidate.pk == candidate.pk]
+    row = rows[0]
+    current = row.candidate
+    check_forms = [
+        (
+            check,
+            bound.get(f"check_{check.key}")
+            or forms.CheckForm(
+                initial={"state": check.state, "on": check.on, "expires_on": check.expires_on, "note": check.note},
+                prefix=check.key,
+            ),
+        )
+        for check in row.checks
+    ]
+    editable = can(current_user(request), "placement.edit", case) and candidate.exploration.closed_on is None
+    allowed = services.allowed_statuses(current)
+    return render(
+        request,
+        "placements/candidate.html",
+        {
+            "case": case,
+            "row": row,
+            "candidate": current,
+            "events": selectors.events(current),
+            "documents": list(current.documents.select_related("document").all()),
+            "check_forms": check_forms,
+            "can_edit": editable,
+            "status_form": bound.get("status_form")
+            or forms.StatusForm(
+                allowed=allowed, initial={"version": current.version, "status": allowed[0] if allowed else None}
+            ),
+            "has_statuses": bool(allowed),
+            "document_form": bound.get("document_form") or forms.DocumentForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def candidate(request: HttpRequest, public_id: str, candidate_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.view", object_type="candidate")
+    return _render_candidate(request, case, _candidate(case, candidate_id))
+
+
+@login_required
+@require_POST
+def candidate_status(request: HttpRequest, public_id: str, candidate_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    found = _candidate(case, candidate_id)
+    form = forms.StatusForm(request.POST, allowed=services.allowed_statuses(found))
+    if _try(
+        request,
+        form,
+        lambda: services.set_status(
+            actor=current_user(request),
+            candidate=found,
+            status=form.cleaned_data["status"],
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        ),
+        _("The status is saved."),
+    ):
+        return redirect("placements:candidate", public_id=case.public_id, candidate_id=found.public_id)
+    return _render_candidate(request, case, found, status_form=form)
+
+
+@login_required
+@require_POST
+def candidate_check(request: HttpRequest, public_id: str, candidate_id: str, key: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    found = _candidate(case, candidate_id)
+    if key not in CheckKey.values:
+        raise Http404
+    try:
+        check = Check.objects.get(candidate=found, key=key)
+    except Check.DoesNotExist as exc:
+        raise Http404 from exc
+    form = forms.CheckForm(request.POST, prefix=key)
+    if _try(
+        request,
+        form,
+        lambda: services.save_check(
+            actor=current_user(request),
+            check=check,
+            state=form.cleaned_data["state"],
+            on=form.cleaned_data["on"],
+            expires_on=form.cleaned_data["expires_on"],
+            note=form.cleaned_data["note"],
+        ),
+        _("%(check)s is saved.") % {"check": check.get_key_display()},
+    ):
+        return redirect("placements:candidate", public_id=case.public_id, candidate_id=found.public_id)
+    return _render_candidate(request, case, found, **{f"check_{key}": form})
+
+
+@login_required
+@require_POST
+def candidate_document(request: HttpRequest, public_id: str, candidate_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    found = _candidate(case, candidate_id)
+    form = forms.DocumentForm(request.POST, request.FILES)
+    if _try(
+        request,
+        form,
+        lambda: services.add_document(
+            actor=current_user(request),
+            candidate=found,
+            upload=form.cleaned_data["file"],
+            title=form.cleaned_data["title"],
+            expires_on=form.cleaned_data["expires_on"],
+        ),
+        _("The document is uploaded."),
+    ):
+        return redirect("placements:candidate", public_id=case.public_id, candidate_id=found.public_id)
+    return _render_candidate(request, case, found, document_form=form)
+
+
+# The contact plan --------------------------------------------------------------------------------------------------
+
+
+def _person_choices(case: Case) -> list[tuple[str, str]]:
+    return [(str(v.person.public_id), f"{v.name} ({v.relation})") for v in selectors.contact_persons(case)]
+
+
+def _render_contacts(request: HttpRequest, case: Case, **bound: Any) -> HttpResponse:
+    rows = selectors.contacts(case)
+    today = timezone.localdate()
+    change_forms = {}
+    for row in rows:
+        key = f"change_{row.contact.public_id}"
+        initial = {"based_on": row.current.pk if row.current else None}
+        if row.current:
+            initial.update({f: getattr(row.current, f) for f in services.CONTACT_FIELDS})
+        change_forms[row.contact.pk] = bound.get(key) or forms.ContactArrangementForm(
+            initial=initial, prefix=str(row.contact.public_id)[:8]
+        )
+    return render(
+        request,
+        "placements/contacts.html",
+        {
+            "case": case,
+            "rows": [
+                (
+                    row,
+                    change_forms[row.contact.pk],
+                    bound.get(f"suspend_{row.contact.public_id}")
+                    or forms.SuspensionForm(prefix=f"s{str(row.contact.public_id)[:8]}"),
+                    row.active_suspension(today),
+                )
+                for row in rows
+            ],
+            "can_edit": can(current_user(request), "placement.edit", case),
+            "add_form": bound.get("add_form")
+            or forms.ContactArrangementForm(persons=_person_choices(case), prefix="new"),
+            "end_form": forms.EndSuspensionForm(),
+            "today": today,
+        },
+    )
+
+
+def _contact(case: Case, contact_id: str) -> Contact:
+    try:
+        return Contact.objects.get(public_id=contact_id, case=case)
+    except (Contact.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_GET
+def contacts(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.view", object_type="contact_plan")
+    return _render_contacts(request, case)
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    form = forms.ContactArrangementForm(request.POST, persons=_person_choices(case), prefix="new")
+    if _try(
+        request,
+        form,
+        lambda: services.save_contact(
+            actor=current_user(request),
+            case=case,
+            person=_person(case, form.cleaned_data["person"]),
+            data=form.cleaned_data,
+        ),
+        _("The contact arrangement is saved."),
+    ):
+        return redirect("placements:contacts", public_id=case.public_id)
+    return _render_contacts(request, case, add_form=form)
+
+
+@login_required
+@require_POST
+def contact_change(request: HttpRequest, public_id: str, contact_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    contact = _contact(case, contact_id)
+    form = forms.ContactArrangementForm(request.POST, prefix=str(contact.public_id)[:8])
+    if _try(
+        request,
+        form,
+        lambda: services.save_contact(
+            actor=current_user(request),
+            case=case,
+            person=contact.person,
+            data=form.cleaned_data,
+            based_on=form.cleaned_data["based_on"],
+        ),
+        _("The change is saved. The earlier arrangement is kept in the history."),
+    ):
+        return redirect("placements:contacts", public_id=case.public_id)
+    return _render_contacts(request, case, **{f"change_{contact.public_id}": form})
+
+
+@login_required
+@require_POST
+def suspend(request: HttpRequest, public_id: str, contact_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    contact = _contact(case, contact_id)
+    form = forms.SuspensionForm(request.POST, prefix=f"s{str(contact.public_id)[:8]}")
+    if _try(
+        request,
+        form,
+        lambda: services.suspend(
+            actor=current_user(request),
+            contact=contact,
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+            child_request=form.cleaned_data["child_request"],
+        ),
+        _("The suspension is recorded."),
+    ):
+        return redirect("placements:contacts", public_id=case.public_id)
+    return _render_contacts(request, case, **{f"suspend_{contact.public_id}": form})
+
+
+@login_required
+@require_POST
+def end_suspension(request: HttpRequest, public_id: str, contact_id: str, suspension_id: str) -> HttpResponse:
+    case = _case(request, public_id, "placement.edit")
+    contact = _contact(case, contact_id)
+    try:
+        suspension = Suspension.objects.get(public_id=suspension_id, contact=contact)
+    except (Suspension.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+    form = forms.EndSuspensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.end_suspension(actor=current_user(request), suspension=suspension, on=form.cleaned_data["on"])
+        except KredsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Contact starts again."))
+    else:
+        messages.error(request, _("Write the day contact starts again."))
+    return redirect("placements:contacts", public_id=case.public_id)
+
+
+# The municipality's checklist --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """Administrators choose which checks the assessment of a network candidate has."""
+    user = current_user(request)
+    if not can(user, "admin.manage_settings"):
+        record(Action.ACCESS_DENIED, actor=user, details={"policy": "admin.manage_settings"})
+        raise Http404
+    municipality = Municipality.objects.get(pk=user.municipality_id or 0)
+    form = forms.SettingsForm(request.POST or None, initial={"placement_checks": municipality.placement_checks})
+    form.fields["placement_checks"].choices = CheckKey.choices  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        municipality.placement_checks = [k for k in CheckKey.values if k in form.cleaned_data["placement_checks"]]
+        municipality.save(update_fields=["placement_checks", "updated_at"])
+        record(
+            Action.SETTINGS_CHANGE,
+            actor=user,
+            municipality=municipality,
+            object_type="municipality",
+            object_id=str(municipality.public_id),
+            details={"placement_checks": municipality.placement_checks},
+        )
+        messages.success(request, _("The settings are saved. New candidates get these checks."))
+        return redirect("placement_settings:edit")
+    return render(request, "placements/settings.html", {"form": form})
