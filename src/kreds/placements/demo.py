@@ -26,8 +26,11 @@ from kreds.placements.models import Candidate, CandidateEvent, Check, ContactVer
 EXTRA_PEOPLE = [  # (name, relation, sector key, ring, possible foster carer)
     ("Hanne Moster", "moster", "family", 2, True),
     ("Bent Morfar", "morfar", "family", 2, False),
+    ("Kim Morbror", "morbror", "family", 2, False),
     ("Lise Nabo", "nabo", "friends", 3, False),
+    ("Maja Jensen", "mors veninde", "friends", 3, False),
 ]
+PARENTS = ("mor", "far")
 
 
 def _days(n: int) -> datetime.timedelta:
@@ -52,14 +55,18 @@ def _choose(cases: list[Case], actors: dict[int, User], count: int) -> list[Case
     return out
 
 
-def _ensure_people(case: Case, actor: User, wanted: int) -> list[NetworkPerson]:
-    """The case's private network, with a few relatives added (on the map since the case began) when short."""
+def _ensure_people(case: Case, actor: User, wanted: int) -> tuple[list[NetworkPerson], list[NetworkPerson]]:
+    """The case's parents, and at least ``wanted`` others from the private network (relatives added when short):
+    candidates are never the parents the child is placed away from."""
     sectors = {s.key: s for s in Sector.objects.filter(municipality_id=case.municipality_id)}
-    private = _private(case)
+
+    def others() -> list[NetworkPersonVersion]:
+        return [v for v in _private(case) if v.relation not in PARENTS]
+
     for name, relation, sector, ring, carer in EXTRA_PEOPLE:
-        if len(private) >= wanted:
+        if len(others()) >= wanted:
             break
-        if any(v.name == name for v in private):
+        if any(v.name == name for v in _private(case)):
             continue
         network.add_person(
             actor=actor,
@@ -72,9 +79,9 @@ def _ensure_people(case: Case, actor: User, wanted: int) -> list[NetworkPerson]:
                 "resource_tags": ["foster_carer"] if carer else [],
             },
         )
-        private = _private(case)
-    parents_first = sorted(private, key=lambda v: (v.relation not in ("mor", "far"), v.ring, v.name))
-    return [v.person for v in parents_first]
+    parents = sorted((v for v in _private(case) if v.relation in PARENTS), key=lambda v: v.relation != "mor")
+    rest = sorted(others(), key=lambda v: ("foster_carer" not in (v.resource_tags or []), v.ring, v.name))
+    return [v.person for v in parents], [v.person for v in rest]
 
 
 def _start(case: Case, actor: User, days_ago: int, why: str) -> Exploration:
@@ -121,10 +128,8 @@ def _check(candidate: Candidate, actor: User, key: str, state: str, days: int, v
 
 def _exploring(case: Case, actor: User) -> None:
     """Placement is being considered: five candidates in different states."""
-    people = _ensure_people(case, actor, 5)
+    _parents, ordered = _ensure_people(case, actor, 5)
     exploration = _start(case, actor, 21, "Mor er indlagt i længere tid, og far kan ikke have børnene alene.")
-    carers = {v.person_id for v in _private(case) if "foster_carer" in (v.resource_tags or [])}
-    ordered = sorted(people[1:], key=lambda p: p.pk not in carers)[:5]  # not the mother; carers first
     plan = [
         [
             (CandidateStatus.CONTACTED, 18, ""),
@@ -136,7 +141,7 @@ def _exploring(case: Case, actor: User) -> None:
         [(CandidateStatus.CONTACTED, 15, ""), (CandidateStatus.DECLINED, 12, "Har selv tre små børn lige nu.")],
         [(CandidateStatus.NOT_SUITABLE, 11, "Bor i Spanien det meste af året.")],
     ]
-    for person, steps in zip(ordered, plan, strict=False):
+    for person, steps in zip(ordered[:5], plan, strict=False):
         candidate = _move(_add(exploration, person, actor), actor, steps)
         if candidate.status == CandidateStatus.ASSESSMENT:
             _check(candidate, actor, "home_visit", CheckState.DONE, 7)
@@ -147,8 +152,11 @@ def _exploring(case: Case, actor: User) -> None:
 
 
 def _placed_in_network(case: Case, actor: User) -> None:
-    people = _ensure_people(case, actor, 4)
-    mother, carer, other = people[0], people[1], people[2]
+    parents, others = _ensure_people(case, actor, 3)
+    carer, other = others[0], others[1]
+    relation = {v.person_id: v.relation for v in _private(case)}
+    mother = next((p for p in parents if relation[p.pk] == "mor"), parents[0] if parents else others[2])
+    second = next((p for p in parents if relation[p.pk] == "far"), other)  # the father, or the relative who declined
     exploration = _start(
         case, actor, 120, "Bekymring for omsorgen derhjemme; familien ønsker selv, at mormor træder til."
     )
@@ -196,7 +204,7 @@ def _placed_in_network(case: Case, actor: User) -> None:
     father = services.save_contact(
         actor=actor,
         case=case,
-        person=other,
+        person=second,
         data={"frequency": "Hver onsdag", "mode": "call", "support": "none", "child_views": "Vil gerne ringe selv."},
     )
     ContactVersion.objects.filter(contact__case=case).update(valid_from=timezone.now() - _days(14))
@@ -210,10 +218,10 @@ def _placed_in_network(case: Case, actor: User) -> None:
 
 
 def _placed_outside(case: Case, actor: User) -> None:
-    people = _ensure_people(case, actor, 3)
+    _parents, others = _ensure_people(case, actor, 2)
     exploration = _start(case, actor, 75, "Alvorlig omsorgssvigt; barnet kan ikke blive hjemme.")
     for person, reason in zip(
-        people[1:3],
+        others[:2],
         ["Kan ikke tage et barn med så store behov i hverdagen.", "Har en verserende sag om vold."],
         strict=False,
     ):
