@@ -13,12 +13,12 @@ from kreds.plans import selectors
 
 @register("plans", "plans/panel.html", order=8)
 def plans_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
-    rows = selectors.tasks(case)
+    open_count, overdue_count = selectors.task_counts(case)
     header = selectors.plan_header(case)
     return {
         "case": case,
         "plan": header,
         "clocks": selectors.case_clocks(case, header=header),
-        "open_count": sum(1 for t in rows if t.is_open),
-        "overdue_count": sum(1 for t in rows if t.overdue),
+        "open_count": open_count,
+        "overdue_count": overdue_count,
     }

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,6 +125,23 @@ def tasks(case: Case, today: datetime.date | None = None) -> list[Task]:
     far = datetime.date.max
     out.sort(key=lambda t: (not t.is_open, t.due_on or far, t.who))
     return out
+
+
+def task_counts(case: Case, today: datetime.date | None = None) -> tuple[int, int]:
+    """(open, overdue) over the same rows as :func:`tasks`, counted by the database: the case overview shows only
+    the two numbers, and building every row with its links cost more than the rest of the panel. Three plain
+    aggregates compile faster than one statement with six subqueries (measured on the national bench data)."""
+    today = today or timezone.localdate()
+    open_count = overdue_count = 0
+    for qs in (
+        Agreement.objects.filter(case=case),
+        SafetyRule.objects.filter(plan__case=case, ended_at__isnull=True),
+        Contribution.objects.filter(goal__plan__case=case),
+    ):
+        counted = qs.filter(status__in=OPEN).aggregate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
+        open_count += counted["n"]
+        overdue_count += counted["late"]
+    return open_count, overdue_count
 
 
 def filter_tasks(

@@ -94,6 +94,24 @@ def test_overdue_and_status_filters(world):
     assert [t.what for t in selectors.filter_tasks(rows, status="open")] == ["Ny opgave"]
 
 
+def test_the_overview_counts_the_same_rows_as_the_list(world):
+    """task_counts (one query, for the case overview) agrees with the list on every source."""
+    people, goal = _plan_with_goal(world)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    held_meeting(world.case, world.caseworker, world.facilitator)  # an agreement due later
+    services.add_contribution(actor=world.caseworker, goal=goal, what="Sent", person=people["mother"], due_on=yesterday)
+    done = services.add_contribution(actor=world.caseworker, goal=goal, what="Færdig", person=people["mother"])
+    services.set_contribution_status(actor=world.caseworker, contribution=done, status="done")
+    safety.add_rule(
+        actor=world.caseworker, case=world.case, rule="Ringer", responsible=people["mother"], due_on=yesterday
+    )
+    safety.add_rule(actor=world.caseworker, case=world.case, rule="Henter", responsible=people["grandmother"])
+    rows = selectors.tasks(world.case)
+    expected = (sum(1 for t in rows if t.is_open), sum(1 for t in rows if t.overdue))
+    assert selectors.task_counts(world.case) == expected == (4, 2)
+    assert selectors.task_counts(world.other_case) == (0, 0)
+
+
 def test_person_page_shows_only_the_holders_tasks(world, client, login, mailoutbox):
     people, goal = _plan_with_goal(world)
     services.add_contribution(
