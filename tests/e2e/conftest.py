@@ -75,3 +75,9 @@ def browser_page(monkeypatch) -> Iterator:
         finally:
             context.close()
             browser.close()
+            # The ORM calls the test makes while Playwright runs get their own connection (Django keeps
+            # connections per context, and Playwright's sync API runs in a greenlet). Close it here, or PostgreSQL
+            # refuses to drop the test database at the end ("being accessed by other users").
+            from django.db import connections
+
+            connections.close_all()
