@@ -162,6 +162,8 @@ class ContactRow:
     history: list[ContactVersion]
     suspensions: list[Suspension]
     warnings: list[str] = field(default_factory=list)
+    shared: bool = False  # the person sees this arrangement on their own link page (consent covers it)
+    not_shared_because: str = ""
 
     @property
     def name(self) -> str:
@@ -196,6 +198,7 @@ def contacts(case: Case, today: datetime.date | None = None) -> list[ContactRow]
     today = today or timezone.localdate()
     rows = list(
         Contact.objects.filter(case=case)
+        .select_related("person")
         .prefetch_related(
             Prefetch("versions", queryset=ContactVersion.objects.select_related("changed_by").order_by("-valid_from")),
             Prefetch("suspensions", queryset=Suspension.objects.order_by("-starts_on")),
@@ -218,6 +221,16 @@ def contacts(case: Case, today: datetime.date | None = None) -> list[ContactRow]
                 suspension_warnings(suspensions, today),
             )
         )
+    if out:
+        from kreds.consent.constants import Category
+        from kreds.consent.services import sharing_decisions
+
+        decisions = sharing_decisions(
+            case=case, categories=[Category.CONTACT_PLAN], persons=[r.contact.person for r in out]
+        )
+        for row in out:
+            decision = decisions[row.contact.person_id]
+            row.shared, row.not_shared_because = decision.allowed, "" if decision.allowed else decision.reason
     return sorted(out, key=lambda r: r.name)
 
 

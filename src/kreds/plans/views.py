@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -253,6 +254,9 @@ def send_tasks(request: HttpRequest, public_id: str, person_id: str) -> HttpResp
                 request, _("The person has no e-mail address. Print the page with the link and hand it over.")
             )
             return redirect("plans:person_letter", public_id=case.public_id, person_id=person.public_id)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+        return redirect(back)  # e.g. the contact plan, which offers the same link
     return redirect("plans:tasks", public_id=case.public_id)
 
 

@@ -13,6 +13,7 @@ from kreds.audit.models import AuditEvent
 from kreds.consent.constants import Category
 from kreds.consent.services import give_consent
 from kreds.core.exceptions import KredsError, StaleEdit
+from kreds.meetings.models import Outbox
 from kreds.meetings.tests.factories import network_for
 from kreds.network import services as network
 from kreds.network.models import Sector
@@ -485,3 +486,36 @@ def test_the_case_overview_warns_when_a_suspension_is_about_to_end(world, people
         actor=world.caseworker, contact=other, starts_on=TODAY(), ends_on=TODAY() + days(3), child_request="Pause"
     )
     assert b"A suspension of contact ends" in client.get(url).content
+
+
+def test_the_contact_plan_says_who_sees_their_arrangement_and_sends_the_link(world, people, client, login, mailoutbox):
+    contact = _contact(world, people["aunt"], frequency="Hver onsdag")
+    url = reverse("placements:contacts", kwargs={"public_id": world.case.public_id})
+    login(world.caseworker)
+    page = client.get(url).content.decode()
+    assert "Not shown on the person's own page" in page and "Send Lene Moster the link" not in page
+    give_consent(
+        actor=world.caseworker,
+        case=world.case,
+        given_by="Sara Mor",
+        role="parent",
+        categories=[Category.CONTACT_PLAN],
+        recipients=[people["aunt"]],
+        purpose="Samvær",
+        given_on=TODAY(),
+    )
+    page = client.get(url).content.decode()
+    assert "sees this arrangement on their own page" in page and "Send Lene Moster the link" in page
+    send = reverse(
+        "plans:send_tasks", kwargs={"public_id": world.case.public_id, "person_id": contact.person.public_id}
+    )
+    assert "/aftaler/link/" in client.post(send, {"next": url})["Location"]  # no e-mail address: print the link
+    grandmother = _contact(world, people["grandmother"], frequency="Hver fredag")  # e-mail, consent to everything
+    send = reverse(
+        "plans:send_tasks", kwargs={"public_id": world.case.public_id, "person_id": grandmother.person.public_id}
+    )
+    response = client.post(send, {"next": "https://evil.example/"})
+    assert response.status_code == 302 and not response["Location"].startswith("https://evil")  # never off site
+    Outbox.objects.all().delete()  # sent once a day: let the next one through
+    response = client.post(send, {"next": url})
+    assert response.status_code == 302 and response["Location"] == url  # back to the contact plan
