@@ -255,7 +255,9 @@ def send_tasks(request: HttpRequest, public_id: str, person_id: str) -> HttpResp
             )
             return redirect("plans:person_letter", public_id=case.public_id, person_id=person.public_id)
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)  # e.g. the contact plan, which offers the same link
     return redirect("plans:tasks", public_id=case.public_id)
 
