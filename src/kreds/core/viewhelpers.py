@@ -24,6 +24,20 @@ def attempt(request: HttpRequest, fn: Callable[[], Any], success: str = "") -> b
     return True
 
 
+def attempt_form(request: HttpRequest, form: Any, fn: Callable[[], Any], success: str) -> bool:
+    """For a valid ``form``, run a service call; its Danish refusal goes onto the form (shown above the fields, with
+    everything as typed) instead of a page message. True if it went through."""
+    if not form.is_valid():
+        return False
+    try:
+        fn()
+    except KredsError as exc:
+        form.add_error(None, exc.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
 def current_user(request: HttpRequest) -> Any:
     """The logged-in staff user (views are behind ``login_required``)."""
     return request.user

@@ -6,7 +6,6 @@ the service's Danish message next to it; nothing the user typed is lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from kreds.audit.services import record
 from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.core.exceptions import KredsError
-from kreds.core.viewhelpers import authorized_case, current_user
+from kreds.core.viewhelpers import attempt_form, authorized_case, current_user, deny
 from kreds.network.models import NetworkPerson
 from kreds.placements import forms, selectors, services
 from kreds.placements.constants import CheckKey
@@ -33,19 +32,6 @@ from kreds.tenancy.models import Municipality
 def _case(request: HttpRequest, public_id: str, action: str, object_type: str = "placement") -> Case:
     case: Case = authorized_case(request, public_id, action, read_action=Action.PLACEMENT_VIEW, object_type=object_type)
     return case
-
-
-def _try(request: HttpRequest, form: Any, fn: Callable[[], Any], success: str) -> bool:
-    """Run a service call for a valid form; a refusal goes onto the form (kept as typed)."""
-    if not form.is_valid():
-        return False
-    try:
-        fn()
-    except KredsError as exc:
-        form.add_error(None, exc.message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _candidate(case: Case, candidate_id: str) -> Candidate:
@@ -118,7 +104,7 @@ def exploration(request: HttpRequest, public_id: str) -> HttpResponse:
 def start(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _case(request, public_id, "placement.edit")
     form = forms.ExplorationForm(request.POST)
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.start_exploration(
@@ -158,7 +144,7 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
     if found is None:
         raise Http404
     form = forms.CloseForm(request.POST)
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.close_exploration(
@@ -193,7 +179,7 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
             no_network_reason=data["no_network_reason"],
         )
 
-    if _try(request, form, call, _("The placement decision is recorded.")):
+    if attempt_form(request, form, call, _("The placement decision is recorded.")):
         return redirect("placements:exploration", public_id=case.public_id)
     return _render_exploration(request, case, decision_form=form)
 
@@ -253,7 +239,7 @@ def candidate_status(request: HttpRequest, public_id: str, candidate_id: str) ->
     case = _case(request, public_id, "placement.edit")
     found = _candidate(case, candidate_id)
     form = forms.StatusForm(request.POST, allowed=services.allowed_statuses(found))
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.set_status(
@@ -282,7 +268,7 @@ def candidate_check(request: HttpRequest, public_id: str, candidate_id: str, key
     except Check.DoesNotExist as exc:
         raise Http404 from exc
     form = forms.CheckForm(request.POST, prefix=key)
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.save_check(
@@ -305,7 +291,7 @@ def candidate_document(request: HttpRequest, public_id: str, candidate_id: str) 
     case = _case(request, public_id, "placement.edit")
     found = _candidate(case, candidate_id)
     form = forms.DocumentForm(request.POST, request.FILES)
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.add_document(
@@ -383,7 +369,7 @@ def contacts(request: HttpRequest, public_id: str) -> HttpResponse:
 def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _case(request, public_id, "placement.edit")
     form = forms.ContactArrangementForm(request.POST, persons=_person_choices(case), prefix="new")
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.save_contact(
@@ -404,7 +390,7 @@ def contact_change(request: HttpRequest, public_id: str, contact_id: str) -> Htt
     case = _case(request, public_id, "placement.edit")
     contact = _contact(case, contact_id)
     form = forms.ContactArrangementForm(request.POST, prefix=str(contact.public_id)[:8])
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.save_contact(
@@ -426,7 +412,7 @@ def suspend(request: HttpRequest, public_id: str, contact_id: str) -> HttpRespon
     case = _case(request, public_id, "placement.edit")
     contact = _contact(case, contact_id)
     form = forms.SuspensionForm(request.POST, prefix=f"s{str(contact.public_id)[:8]}")
-    if _try(
+    if attempt_form(
         request,
         form,
         lambda: services.suspend(
@@ -473,8 +459,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     """Administrators choose which checks the assessment of a network candidate has."""
     user = current_user(request)
     if not can(user, "admin.manage_settings"):
-        record(Action.ACCESS_DENIED, actor=user, details={"policy": "admin.manage_settings"})
-        raise Http404
+        raise deny(request, "admin.manage_settings", object_type="settings", object_id="placement")
     municipality = Municipality.objects.get(pk=user.municipality_id or 0)
     form = forms.SettingsForm(request.POST or None, initial={"placement_checks": municipality.placement_checks})
     form.fields["placement_checks"].choices = CheckKey.choices  # type: ignore[attr-defined]
