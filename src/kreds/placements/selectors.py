@@ -95,13 +95,15 @@ def exploration(case: Case) -> Exploration | None:
     return found
 
 
-def candidates(found: Exploration, today: datetime.date | None = None) -> list[CandidateRow]:
+def candidates(
+    found: Exploration, today: datetime.date | None = None, only: Candidate | None = None
+) -> list[CandidateRow]:
+    """The exploration's candidates with their checks and warnings (``only``: just that one, for its own page)."""
     today = today or timezone.localdate()
-    rows = list(
-        Candidate.objects.filter(exploration=found)
-        .prefetch_related(Prefetch("checks", queryset=Check.objects.order_by("id")))
-        .order_by("id")
-    )
+    qs = Candidate.objects.filter(exploration=found)
+    if only is not None:
+        qs = qs.filter(pk=only.pk)
+    rows = list(qs.prefetch_related(Prefetch("checks", queryset=Check.objects.order_by("id"))).order_by("id"))
     versions = _current_versions([c.person_id for c in rows])
     out = []
     for c in rows:

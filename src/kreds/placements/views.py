@@ -188,8 +188,7 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _render_candidate(request: HttpRequest, case: Case, candidate: Candidate, **bound: Any) -> HttpResponse:
-    rows = [r for r in selectors.candidates(candidate.exploration) if r.candidate.pk == candidate.pk]
-    row = rows[0]
+    [row] = selectors.candidates(candidate.exploration, only=candidate)
     current = row.candidate
     check_forms = [
         (
