@@ -1,10 +1,10 @@
 """The weekly digest (DOMAIN §12: reminders that keep practice alive), one e-mail per person per ISO week.
 
 Caseworkers hear about their overdue agreements, follow-up meetings due within 14 days, minutes not sent after 2
-working days and legal deadlines overdue or running out; leaders get their units' figures for the last full month
-and what slipped. Rows are queued in the meetings outbox under ``digest:<user>:<year>-W<week>``, so a week's digest
-is sent once, whatever happens to the worker. No CPR numbers and no full names of children: first name and journal
-number identify the case, with a link into Kreds.
+working days, legal deadlines overdue or running out and suspensions of contact ending within a week; leaders get
+their units' figures for the last full month and what slipped. Rows are queued in the meetings outbox under
+``digest:<user>:<year>-W<week>``, so a week's digest is sent once, whatever happens to the worker. No CPR numbers and
+no full names of children: first name and journal number identify the case, with a link into Kreds.
 """
 
 from __future__ import annotations
@@ -82,10 +82,11 @@ class CaseworkerPart:
     follow_ups: list[Meeting] = field(default_factory=list)
     minutes_late: list[Meeting] = field(default_factory=list)
     clocks: list[tuple[Case, Any]] = field(default_factory=list)
+    suspensions: list[Any] = field(default_factory=list)  # of contact, ending within a week (placements)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue_agreements or self.follow_ups or self.minutes_late or self.clocks)
+        return not (self.overdue_agreements or self.follow_ups or self.minutes_late or self.clocks or self.suspensions)
 
 
 def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
@@ -93,6 +94,7 @@ def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
     after 2 working days, legal deadlines overdue or running out."""
     from kreds.meetings.models import Agreement
     from kreds.meetings.selectors import OPEN
+    from kreds.placements.selectors import suspensions_ending
     from kreds.plans.selectors import unit_clocks
 
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
@@ -123,6 +125,7 @@ def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
         follow_ups=follow_ups,
         minutes_late=minutes_late,
         clocks=unit_clocks(cases, today),
+        suspensions=suspensions_ending(cases, today),
     )
 
 

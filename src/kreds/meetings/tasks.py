@@ -189,6 +189,15 @@ def queue_staff_reminders(today: datetime.date | None = None) -> list[Outbox]:
     )
     user_ids |= set(planned.filter(kind__in=FGC_KINDS).values_list("facilitator_id", flat=True))
     user_ids |= set(planned.exclude(kind__in=FGC_KINDS).values_list("case__assignments__user_id", flat=True))
+    # The caseworkers of children whose suspension of contact ends within a week (placements).
+    from kreds.cases.models import Case
+    from kreds.placements.selectors import suspensions_ending
+
+    user_ids |= set(
+        Case.objects.filter(
+            pk__in=[s.contact.case_id for s in suspensions_ending(Case.objects.filter(status="open"), today)]
+        ).values_list("assignments__user_id", flat=True)
+    )
     rows = []
     for user in User.objects.filter(pk__in=[u for u in user_ids if u], is_active=True).exclude(email=""):
         try:
@@ -214,8 +223,16 @@ def _send_staff_reminder(row: Outbox) -> str:
     user = row.user
     assert user is not None
     row.attempts += 1
-    items: dict[str, list[Any]] = {**agreements_for_user(user), "to_invite": meetings_to_invite(user)}
-    if not items["overdue"] and not items["soon"] and not items["to_invite"]:
+    from kreds.cases.models import Case
+    from kreds.placements.selectors import suspensions_ending
+
+    own_cases = Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open")
+    items: dict[str, list[Any]] = {
+        **agreements_for_user(user),
+        "to_invite": meetings_to_invite(user),
+        "suspensions": suspensions_ending(own_cases),
+    }
+    if not any(items.values()):
         row.sent_at = timezone.now()
         row.last_error = "nothing due"
         row.save(update_fields=["attempts", "sent_at", "last_error"])
@@ -227,8 +244,10 @@ def _send_staff_reminder(row: Outbox) -> str:
                 "overdue": len(items["overdue"]),
                 "soon": len(items["soon"]),
             }
-        else:
+        elif items["to_invite"]:
             subject = _("Meetings coming up without invitations: %(count)d") % {"count": len(items["to_invite"])}
+        else:
+            subject = _("Suspensions of contact ending within a week: %(count)d") % {"count": len(items["suspensions"])}
     EmailMultiAlternatives(subject=subject, body=body, to=[user.email]).send(using="default")
     row.sent_at = timezone.now()
     row.save(update_fields=["attempts", "sent_at"])

@@ -22,6 +22,10 @@ RELATIONS: dict[str, list[str]] = {
     "friends": ["nabo", "bedste ven", "vens mor", "genbo", "familieven"],
     "school": ["klasselærer", "pædagog i SFO", "fodboldtræner", "spejderleder", "musiklærer"],
 }
+# One of each on a map; names follow the relation (a "mor" is a woman), the closest family shares the child's name.
+ONLY_ONE = {"mor", "far", "stedfar", "mormor", "morfar", "farmor", "farfar"}
+FEMALE = {"mor", "lillesøster", "mormor", "farmor", "moster", "kusine", "faster", "vens mor"}
+MALE = {"far", "storebror", "stedfar", "halvbror", "morfar", "farfar", "onkel", "fætter"}
 PROFESSIONALS: list[tuple[str, str, str]] = [
     ("sundhedsplejerske", "Sundhedsplejen", "Hjemmebesøg"),
     ("PPR-psykolog", "PPR", "PPR-støtte i skolen"),
@@ -35,27 +39,41 @@ def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9 + rng.randint(0, 7), rng.randint(0, 59))))
 
 
+def _name(relation: str, key: str, case: Case, mother: str, fake: Faker) -> str:
+    if relation == "mor":
+        return mother  # the one who consented to the map
+    first = (
+        fake.first_name_female()
+        if relation in FEMALE
+        else fake.first_name_male()
+        if relation in MALE
+        else fake.first_name()
+    )
+    return f"{first} {case.child.last_name if key == 'family' else fake.last_name()}"
+
+
 def seed_map(case: Case, actor: User, size: int, rng: random.Random, fake: Faker) -> None:
     sectors = {s.key: s for s in services.ensure_default_sectors(case.municipality)}
     today = timezone.localdate()
     start = min(today - datetime.timedelta(days=20), case.opened_on + datetime.timedelta(days=7))
     span = max((today - start).days, 21)
+    mother = f"{fake.first_name_female()} {case.child.last_name}"
     services.record_map_consent(
         actor=actor,
         case=case,
-        given_by=f"{fake.first_name_female()} {case.child.last_name} (mor)",
+        given_by=f"{mother} (mor)",
         role=ConsentGiverRole.PARENT_WITH_CUSTODY,
         given_on=start,
     )
     weights = [("family", 3), ("relatives", 4), ("friends", 2), ("school", 2), ("professionals", 2)]
     keys = [k for k, w in weights for _ in range(w)]
     persons = []
+    taken: set[str] = set()
     for i in range(size):
         key = keys[i % len(keys)] if i < len(keys) else rng.choice(keys)
         first_batch = i < max(3, size * 2 // 3)
         day = start if first_batch else start + datetime.timedelta(days=rng.randint(span // 3, span - 1))
         data: dict[str, object] = {
-            "name": f"{fake.first_name()} {fake.last_name()}",
             "sector": sectors[key],
             "ring": rng.choice([1, 1, 2]) if key == "family" else rng.choice([1, 2, 2, 3]),
             "quality": rng.choice([Quality.SUPPORTIVE] * 6 + [Quality.AMBIVALENT, Quality.CONFLICT, Quality.BROKEN]),
@@ -71,10 +89,17 @@ def seed_map(case: Case, actor: User, size: int, rng: random.Random, fake: Faker
                     "professional_role": role,
                     "intervention": intervention,
                     "phone": fake.phone_number(),
+                    "name": f"{fake.first_name()} {fake.last_name()}",
                 }
             )
         else:
-            data.update({"relation": rng.choice(RELATIONS[key]), "phone": fake.phone_number()})
+            relation = rng.choice(RELATIONS[key])
+            if relation in taken:  # a second mother: the next relation of the kind nobody has yet
+                relation = next((r for r in RELATIONS[key] if r not in taken), RELATIONS[key][-1])
+            if relation in ONLY_ONE:
+                taken.add(relation)
+            data.update({"relation": relation, "name": _name(relation, key, case, mother, fake)})
+            data["phone"] = fake.phone_number()
             if key in {"relatives", "friends"} and rng.random() < 0.4:
                 data["resource_tags"] = rng.sample([t.value for t in ResourceTag], 2)
                 data["resources"] = "Kan hente om onsdagen" if rng.random() < 0.5 else "Har tid i weekenden"

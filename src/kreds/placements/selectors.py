@@ -7,7 +7,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -281,4 +281,22 @@ def link_section(case: Case, person: NetworkPerson) -> tuple[str, dict[str, obje
             "suspended": suspended,
             "suspended_until": (suspended.ended_early_on or suspended.ends_on) if suspended else None,
         },
+    )
+
+
+def suspensions_ending(cases: QuerySet[Case], today: datetime.date | None = None) -> list[Suspension]:
+    """Suspensions of contact on ``cases`` that end within a week (today included): the caseworker plans how
+    contact starts again (the staff reminder and the weekly digest). ``suspension.contact.case`` is loaded with the
+    child; the person is left out on purpose, as e-mails do not say whom the child asked not to see."""
+    today = today or timezone.localdate()
+    return list(
+        Suspension.objects.filter(
+            contact__case__in=cases.values("pk"),
+            ended_early_on__isnull=True,
+            starts_on__lte=today,
+            ends_on__gte=today,
+            ends_on__lte=today + datetime.timedelta(days=SUSPENSION_WARN_DAYS),
+        )
+        .select_related("contact__case__child", "contact__case__responsible_unit")
+        .order_by("ends_on", "id")
     )

@@ -292,15 +292,20 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not can(user, "plan.unit_deadlines"):
         raise deny(request, "plan.unit_deadlines", object_type="deadlines", object_id="")
-    rows = selectors.unit_clocks(visible_cases(user))
+    from kreds.placements.selectors import suspensions_ending
+
+    cases = visible_cases(user)
+    rows = selectors.unit_clocks(cases)
+    today = timezone.localdate()
+    suspensions = [(s, (s.ends_on - today).days) for s in suspensions_ending(cases, today)]
     record(
         Action.PLAN_VIEW,
         actor=user,
         object_type="deadlines",
         purpose=Purpose.SUPERVISION,
-        details={"view": "deadlines", "count": len(rows)},
+        details={"view": "deadlines", "count": len(rows), "suspensions": len(suspensions)},
     )
-    return render(request, "plans/deadlines.html", {"rows": rows})
+    return render(request, "plans/deadlines.html", {"rows": rows, "suspensions": suspensions})
 
 
 # A network person's own page (a personal link of purpose "person") ----------------------------------------------

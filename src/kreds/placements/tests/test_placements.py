@@ -519,3 +519,48 @@ def test_the_contact_plan_says_who_sees_their_arrangement_and_sends_the_link(wor
     Outbox.objects.all().delete()  # sent once a day: let the next one through
     response = client.post(send, {"next": url})
     assert response.status_code == 302 and response["Location"] == url  # back to the contact plan
+
+
+def test_the_caseworker_hears_by_e_mail_when_a_suspension_ends_within_a_week(world, people, mailoutbox):
+    import time_machine
+
+    from kreds.insights import digest
+    from kreds.meetings.tasks import queue_staff_reminders, send_outbox
+
+    contact = _contact(world, people["mother"])
+    suspension = services.suspend(
+        actor=world.caseworker,
+        contact=contact,
+        starts_on=TODAY(),
+        ends_on=TODAY() + days(20),
+        child_request="Vil ikke se mor lige nu",
+    )
+    assert world.caseworker.pk not in {row.user_id for row in queue_staff_reminders(TODAY())}
+    assert not digest.caseworker_part(world.caseworker, TODAY()).suspensions
+    with time_machine.travel(TODAY() + days(14)):  # six days left
+        [row] = [row for row in queue_staff_reminders() if row.user_id == world.caseworker.pk]
+        assert send_outbox.call(row.pk) == "sent"
+        [mail] = [m for m in mailoutbox if m.to == [world.caseworker.email]]
+        assert world.case.child.first_name in mail.body
+        assert suspension.ends_on.strftime("%d.%m.%Y") in mail.body
+        assert reverse("placements:contacts", kwargs={"public_id": world.case.public_id}) in mail.body
+        # Whom the child asked not to see, and why, stay in Kreds.
+        assert "Vil ikke se mor" not in mail.body and "Sara Mor" not in mail.body
+        assert digest.caseworker_part(world.caseworker, timezone.localdate()).suspensions == [suspension]
+    services.end_suspension(actor=world.caseworker, suspension=suspension, on=TODAY() + days(1))
+    assert not digest.caseworker_part(world.caseworker, TODAY() + days(14)).suspensions, "ended early: nothing due"
+
+
+def test_the_deadline_list_shows_suspensions_ending_within_a_week(world, people, client, login):
+    contact = _contact(world, people["mother"])
+    login(world.caseworker)
+    url = reverse("deadlines:list")
+    assert "No suspension of contact ends within a week." in client.get(url).content.decode()
+    services.suspend(
+        actor=world.caseworker, contact=contact, starts_on=TODAY(), ends_on=TODAY() + days(2), child_request="Pause"
+    )
+    html = client.get(url).content.decode()
+    assert reverse("placements:contacts", kwargs={"public_id": world.case.public_id}) in html
+    assert "2 days left" in html and "Pause" not in html and "Sara Mor" not in html
+    event = AuditEvent.objects.filter(actor=world.caseworker, object_type="deadlines").latest("occurred_at")
+    assert event.details["suspensions"] == 1
