@@ -385,6 +385,7 @@ MATRIX: dict[str, Row] = {
         "post", kwargs=lambda w: {**case_kw(w), "candidate_id": w.candidate.public_id}, expect=EDITORS
     ),
     "placements:contacts": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "placements:contacts_pdf": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "placements:contact_add": Row("post", kwargs=case_kw, expect=EDITORS),
     "placements:contact_change": Row(
         "post", kwargs=lambda w: {**case_kw(w), "contact_id": w.contact.public_id}, expect=EDITORS

@@ -16,7 +16,10 @@ from django.utils import timezone
 from kreds.accounts.models import User
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
+from kreds.consent.constants import Category
+from kreds.consent.services import give_consent
 from kreds.network import services as network
+from kreds.network.constants import ConsentGiverRole
 from kreds.network.models import NetworkPerson, NetworkPersonVersion, Sector
 from kreds.network.selectors import persons_as_of
 from kreds.placements import services
@@ -214,6 +217,17 @@ def _placed_in_network(case: Case, actor: User) -> None:
         starts_on=today - _days(5),
         ends_on=today + _days(30),
         child_request="Vil ikke tale i telefon lige nu, efter skænderiet i sidste uge.",
+    )
+    # The mother sees her own arrangement on her personal page; the father's consent is not given (yet).
+    give_consent(
+        actor=actor,
+        case=case,
+        given_by=network.current_version(mother).name,
+        role=ConsentGiverRole.PARENT_WITH_CUSTODY,
+        categories=[Category.CONTACT_PLAN],
+        recipients=[mother],
+        purpose="Samværsplanen under anbringelsen",
+        given_on=today - _days(14),
     )
 
 

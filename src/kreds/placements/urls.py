@@ -15,6 +15,7 @@ urlpatterns = [
     path("anbringelse/kandidat/<uuid:candidate_id>/tjek/<slug:key>/", views.candidate_check, name="candidate_check"),
     path("anbringelse/kandidat/<uuid:candidate_id>/dokument/", views.candidate_document, name="candidate_document"),
     path("samvaer/", views.contacts, name="contacts"),
+    path("samvaer/pdf/", views.contacts_pdf, name="contacts_pdf"),
     path("samvaer/ny/", views.contact_add, name="contact_add"),
     path("samvaer/<uuid:contact_id>/", views.contact_change, name="contact_change"),
     path("samvaer/<uuid:contact_id>/suspension/", views.suspend, name="suspend"),

@@ -26,6 +26,7 @@ from kreds.network.models import NetworkPerson
 from kreds.placements import forms, selectors, services
 from kreds.placements.constants import CheckKey
 from kreds.placements.models import Candidate, Check, Contact, Suspension
+from kreds.placements.pdf import contact_plan_pdf
 from kreds.tenancy.models import Municipality
 
 
@@ -361,6 +362,19 @@ def _contact(case: Case, contact_id: str) -> Contact:
 def contacts(request: HttpRequest, public_id: str) -> HttpResponse:
     case = _case(request, public_id, "placement.view", object_type="contact_plan")
     return _render_contacts(request, case)
+
+
+@login_required
+@require_GET
+def contacts_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The contact plan as PDF/A for the case file (audited as a read of the contact plan)."""
+    case = _case(request, public_id, "placement.view", object_type="contact_plan")
+    today = timezone.localdate()
+    response = HttpResponse(
+        contact_plan_pdf(case, selectors.contacts(case, today), today), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="samvaersplan-{today:%Y-%m-%d}.pdf"'
+    return response
 
 
 @login_required

@@ -281,6 +281,8 @@ def person_letter(request: HttpRequest, public_id: str, person_id: str) -> HttpR
             "url": url,
             "qr": segno.make(url, error="m").svg_inline(scale=4, dark="#000000", light="#ffffff"),
             "tasks": [t for t in selectors.tasks_for_person(case, person) if t.is_open],  # type: ignore[arg-type]
+            # What else the person's own page shows (their contact arrangement, when the consent covers it).
+            "sections": purposes.sections_for(case, person),
         },
     )
 

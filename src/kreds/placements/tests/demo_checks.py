@@ -4,6 +4,7 @@ Run by ``tests/test_demo.py``."""
 
 from __future__ import annotations
 
+from kreds.placements import selectors
 from kreds.placements.models import Candidate, Contact, Exploration, Placement, Suspension
 
 
@@ -22,6 +23,8 @@ def check_a_network_placement_with_a_contact_plan():
     assert placement.exploration_started_on < placement.decided_on
     assert Contact.objects.filter(case=placement.case).count() == 2
     assert Suspension.objects.filter(contact__case=placement.case).count() == 1
+    shown = [r.shared for r in selectors.contacts(placement.case)]
+    assert sorted(shown) == [False, True], "one parent sees the arrangement on their own page, one does not yet"
 
 
 def check_a_placement_outside_the_network_with_its_reason():

@@ -564,3 +564,50 @@ def test_the_deadline_list_shows_suspensions_ending_within_a_week(world, people,
     assert "2 days left" in html and "Pause" not in html and "Sara Mor" not in html
     event = AuditEvent.objects.filter(actor=world.caseworker, object_type="deadlines").latest("occurred_at")
     assert event.details["suspensions"] == 1
+
+
+def test_the_contact_plan_as_pdf_for_the_case_file(world, people, client, login):
+    from kreds.meetings.tests.test_sending import pdf_text
+
+    contact = _contact(world, people["mother"], place="Samværshuset")
+    services.save_contact(
+        actor=world.caseworker,
+        case=world.case,
+        person=people["mother"],
+        data={"frequency": "Hver weekend", "mode": "visit", "support": "none", "child_views": "Vil gerne se mor"},
+        based_on=contact.versions.get().pk,
+    )
+    services.suspend(
+        actor=world.caseworker, contact=contact, starts_on=TODAY(), ends_on=TODAY() + days(9), child_request="Træt"
+    )
+    login(world.caseworker)
+    url = reverse("placements:contacts_pdf", kwargs={"public_id": world.case.public_id})
+    assert (
+        url in client.get(reverse("placements:contacts", kwargs={"public_id": world.case.public_id})).content.decode()
+    )
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF-")
+    assert world.case.child.last_name not in response["Content-Disposition"]
+    text = " ".join(pdf_text(response.content).split())
+    assert world.case.child.first_name in text and "Sara Mor" in text
+    assert "Hver weekend" in text and "Hver anden weekend" in text, "the arrangement and the one before it"
+    assert "Samværshuset" in text, "the earlier place"
+    assert "Vil gerne se mor" in text and "Træt" in text, "the child's views and words"
+    assert (
+        AuditEvent.objects.filter(actor=world.caseworker, action="placement.view", object_type="contact_plan").count()
+        == 2
+    )  # the page and the PDF
+
+
+def test_the_printed_letter_carries_the_persons_own_arrangement_when_consent_covers_it(world, people, client, login):
+    from kreds.plans import services as plan_services
+
+    _contact(world, people["grandmother"], frequency="Hver onsdag")
+    _contact(world, people["mother"], frequency="Hver weekend")
+    login(world.caseworker)
+    for key, shown in (("grandmother", True), ("mother", False)):  # the consent covers the grandmother only
+        person = people[key]
+        plan_services.ensure_person_link(actor=world.caseworker, case=world.case, person=person)
+        url = reverse("plans:person_letter", kwargs={"public_id": world.case.public_id, "person_id": person.public_id})
+        html = client.get(url).content.decode()
+        assert ("Hver onsdag" in html) is shown and "Hver weekend" not in html
