@@ -83,10 +83,21 @@ class CaseworkerPart:
     minutes_late: list[Meeting] = field(default_factory=list)
     clocks: list[tuple[Case, Any]] = field(default_factory=list)
     suspensions: list[Any] = field(default_factory=list)  # of contact, ending within a week (placements)
+    # What the daily staff reminder says, which the digest replaces on Mondays (caseworker_part only):
+    due_soon: list[Any] = field(default_factory=list)  # open agreements due within a week
+    to_invite: list[Meeting] = field(default_factory=list)  # meetings within three weeks nobody has invited to
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue_agreements or self.follow_ups or self.minutes_late or self.clocks or self.suspensions)
+        return not (
+            self.overdue_agreements
+            or self.follow_ups
+            or self.minutes_late
+            or self.clocks
+            or self.suspensions
+            or self.due_soon
+            or self.to_invite
+        )
 
 
 def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
@@ -130,7 +141,24 @@ def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
 
 
 def caseworker_part(user: User, today: datetime.date) -> CaseworkerPart:
-    return due_items(Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open"), today)
+    from kreds.meetings.selectors import agreements_for_user, meetings_to_invite
+
+    part = due_items(Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open"), today)
+    part.due_soon = agreements_for_user(user, today)["soon"]
+    part.to_invite = meetings_to_invite(user, today)
+    return part
+
+
+def replaces_reminder(user_ids: set[int], today: datetime.date) -> set[int]:
+    """On the digest's day (Monday) the digest says all the daily staff reminder would, to its recipients: they get
+    one mail, not two (registered with ``meetings.tasks.register_reminder_filter``)."""
+    if today.weekday() != 0:
+        return set()
+    return set(
+        User.objects.filter(pk__in=user_ids, memberships__role__in=[Role.CASEWORKER, Role.LEADER]).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 def missed_follow_ups(cases: Any, today: datetime.date) -> int:

@@ -69,6 +69,16 @@ def register_sender(kind: str, sender: Callable[[Outbox], str]) -> None:
     _SENDERS[kind] = sender
 
 
+# Other mails that say what the daily staff reminder would say (the weekly digest on its day): each filter gets the
+# ids of the users due a reminder and the day, and returns those whose reminder it replaces.
+_REMINDER_FILTERS: list[Callable[[set[int], datetime.date], set[int]]] = []
+
+
+def register_reminder_filter(replaces: Callable[[set[int], datetime.date], set[int]]) -> None:
+    if replaces not in _REMINDER_FILTERS:
+        _REMINDER_FILTERS.append(replaces)
+
+
 @task()
 def send_outbox(outbox_id: int) -> str:
     from kreds.meetings.sending import build_email, in_language
@@ -168,7 +178,9 @@ def retry_rows(now: datetime.datetime | None = None) -> list[Outbox]:
 
 
 def queue_staff_reminders(today: datetime.date | None = None) -> list[Outbox]:
-    """Once a day at most: each caseworker hears about agreements due within a week or overdue on their cases."""
+    """Once a day at most: each caseworker hears about agreements due within a week or overdue on their cases,
+    meetings nobody has invited to and suspensions of contact ending; not on a day another mail says it all
+    (the weekly digest on Mondays, see ``register_reminder_filter``)."""
     from kreds.accounts.models import User
 
     today = today or timezone.localdate()
@@ -198,8 +210,11 @@ def queue_staff_reminders(today: datetime.date | None = None) -> list[Outbox]:
             pk__in=[s.contact.case_id for s in suspensions_ending(Case.objects.filter(status="open"), today)]
         ).values_list("assignments__user_id", flat=True)
     )
+    user_ids.discard(None)
+    for replaces in _REMINDER_FILTERS:
+        user_ids -= replaces(user_ids, today)
     rows = []
-    for user in User.objects.filter(pk__in=[u for u in user_ids if u], is_active=True).exclude(email=""):
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
         try:
             with transaction.atomic():
                 rows.append(

@@ -214,6 +214,27 @@ def test_digest_is_queued_once_per_week_from_monday_morning(world):
     assert {row.user_id for row in next_week} == users
 
 
+def test_on_mondays_the_digest_replaces_the_caseworkers_daily_reminder(world, held):
+    from kreds.meetings.tasks import queue_staff_reminders, send_outbox
+
+    agreement = held.meeting.agreements.get()  # due within the reminder's week: both mails would mention it
+    monday = agreement.due_on - datetime.timedelta(days=agreement.due_on.weekday())
+    if monday <= timezone.localdate():
+        monday += datetime.timedelta(days=7)
+    agreement.due_on = monday + datetime.timedelta(days=2)
+    agreement.save()
+    with time_machine.travel(timezone.make_aware(datetime.datetime.combine(monday, datetime.time(8)))):
+        assert world.caseworker.pk not in {row.user_id for row in queue_staff_reminders()}
+        mail.outbox.clear()
+        [row] = [row for row in digest.queue() if row.user_id == world.caseworker.pk]
+        send_outbox.call(row.pk)
+        [work] = [m for m in mail.outbox if m.to == [world.caseworker.email]]
+        assert "Henter Emma fra skole" in work.body, "the digest says what the reminder would have said"
+        assert digest.caseworker_part(world.caseworker, monday).due_soon == [agreement]
+    tuesday = monday + datetime.timedelta(days=1)
+    assert world.caseworker.pk in {row.user_id for row in queue_staff_reminders(tuesday)}
+
+
 def test_digest_tells_the_caseworker_what_is_due_and_the_leader_the_figures(world, held):
     from kreds.meetings.tasks import send_outbox
 

@@ -135,3 +135,10 @@ def held_meeting(
         services.approve_and_send_minutes(actor=actor, meeting=meeting)
     meeting.refresh_from_db()
     return setup
+
+
+def reminder_day(day: datetime.date | None = None) -> datetime.date:
+    """``day`` (default today), or the day after when it is a Monday: caseworkers get no daily staff reminder on
+    Mondays, when the weekly digest says it all (insights.digest.replaces_reminder)."""
+    day = day or timezone.localdate()
+    return day + datetime.timedelta(days=1) if day.weekday() == 0 else day

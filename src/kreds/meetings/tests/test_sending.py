@@ -19,7 +19,7 @@ from kreds.meetings import sending, services
 from kreds.meetings.constants import OutboxKind
 from kreds.meetings.models import Meeting, Outbox
 from kreds.meetings.tasks import dispatch_due, queue_staff_reminders, queue_summaries, retry_rows, send_outbox
-from kreds.meetings.tests.factories import held_meeting, planned_meeting
+from kreds.meetings.tests.factories import held_meeting, planned_meeting, reminder_day
 from kreds.participants.services import resolve, token_for
 from tests.cpr import cpr_shaped
 from tests.smtp_server import smtp_server  # noqa: F401
@@ -210,8 +210,9 @@ def test_staff_reminder_once_a_day(world, settings):
     agreement.due_on = timezone.localdate() - datetime.timedelta(days=1)
     agreement.save()
     mail.outbox.clear()
-    rows = queue_staff_reminders()
-    assert len(rows) == 1 and queue_staff_reminders() == []
+    day = reminder_day()
+    rows = queue_staff_reminders(day)
+    assert len(rows) == 1 and queue_staff_reminders(day) == []
     send_outbox.call(rows[0].pk)
     assert mail.outbox[0].to == ["cw@kommune.invalid"]
     assert "1" in mail.outbox[0].subject and "Henter Emma" in mail.outbox[0].body

@@ -14,7 +14,7 @@ from kreds.consent.constants import Category
 from kreds.consent.services import give_consent
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.meetings.models import Outbox
-from kreds.meetings.tests.factories import network_for
+from kreds.meetings.tests.factories import network_for, reminder_day
 from kreds.network import services as network
 from kreds.network.models import Sector
 from kreds.placements import selectors, services
@@ -535,10 +535,10 @@ def test_the_caseworker_hears_by_e_mail_when_a_suspension_ends_within_a_week(wor
         ends_on=TODAY() + days(20),
         child_request="Vil ikke se mor lige nu",
     )
-    assert world.caseworker.pk not in {row.user_id for row in queue_staff_reminders(TODAY())}
+    assert world.caseworker.pk not in {row.user_id for row in queue_staff_reminders(reminder_day())}
     assert not digest.caseworker_part(world.caseworker, TODAY()).suspensions
     with time_machine.travel(TODAY() + days(14)):  # six days left
-        [row] = [row for row in queue_staff_reminders() if row.user_id == world.caseworker.pk]
+        [row] = [row for row in queue_staff_reminders(reminder_day()) if row.user_id == world.caseworker.pk]
         assert send_outbox.call(row.pk) == "sent"
         [mail] = [m for m in mailoutbox if m.to == [world.caseworker.email]]
         assert world.case.child.first_name in mail.body
