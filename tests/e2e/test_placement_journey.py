@@ -4,7 +4,8 @@ A caseworker considering placement follows the case overview's call to search th
 exploration (a missing reason first: the message is shown and the date kept), adds the aunt the map marks as a
 possible foster carer, takes her through contact and assessment to approval, records a check, records the
 placement in the network, and writes the contact plan with the mother, with a suspension at the child's request
-(too long first: refused with the reason, the text kept).
+(too long first: refused with the reason, the text kept), finds it on the deadline page as it ends within a
+week, and ends it early.
 
 Screenshots go to /tmp/e2e-shots/placement-NN-*.png.
 """
@@ -115,7 +116,20 @@ def test_caseworker_searches_the_network_first_and_places_the_child_with_family(
     assert page.locator("form[action$='/suspension/'] textarea").input_value() == "Vil ikke se mor i en periode."
     caseworker.check("suspension-too-long")
     form = page.locator("form[action$='/suspension/']")
-    form.locator("input[name$='ends_on']").fill((start + datetime.timedelta(days=14)).isoformat())
+    form.locator("input[name$='ends_on']").fill((start + datetime.timedelta(days=5)).isoformat())
     _submit(page, "form[action$='/suspension/']")
     assert page.locator("main .badge-error").first.is_visible()  # suspended now
     caseworker.check("suspended")
+
+    # Ending within a week: the deadline page lists it, with the way back to the contact plan.
+    caseworker.goto("/frister/")
+    assert page.locator(f"main a[href='/sager/{world.case.public_id}/samvaer/']").is_visible()
+    caseworker.check("deadlines-suspension")
+
+    # The child is ready sooner: contact starts again today.
+    with page.expect_navigation():
+        page.click(f"main a[href='/sager/{world.case.public_id}/samvaer/']")
+    _submit(page, "form[action$='/slut/']")
+    assert page.locator("main .alert-success").first.is_visible()
+    assert page.locator("main .badge-error").count() == 0
+    caseworker.check("suspension-ended")

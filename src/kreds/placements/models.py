@@ -3,6 +3,7 @@ placement decision, and the contact plan during placement (DOMAIN §10, docs/des
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 
 from django.conf import settings
@@ -229,3 +230,14 @@ class Suspension(TimestampedModel):
 
     def __str__(self) -> str:
         return f"suspension {self.starts_on}–{self.ends_on}"
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day without contact: the day before contact started again when it was ended early (ended on its
+        first day, it has no day at all: ``last_day`` is before ``starts_on``)."""
+        if self.ended_early_on is not None:
+            return self.ended_early_on - datetime.timedelta(days=1)
+        return self.ends_on
+
+    def is_active(self, day: datetime.date) -> bool:
+        return self.starts_on <= day <= self.last_day

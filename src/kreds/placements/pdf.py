@@ -61,9 +61,7 @@ def _block(row: ContactRow, today: datetime.date) -> dict[str, Any]:
         block["items"] = items
     active = row.active_suspension(today)
     if active is not None:
-        block["note"] = _("Contact is suspended until %(date)s.") % {
-            "date": _day(active.ended_early_on or active.ends_on)
-        }
+        block["note"] = _("Contact is suspended until %(date)s.") % {"date": _day(active.last_day)}
     return block
 
 

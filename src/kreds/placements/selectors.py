@@ -172,17 +172,14 @@ class ContactRow:
         return self.person.name if self.person else _("(no longer on the map)")
 
     def active_suspension(self, today: datetime.date) -> Suspension | None:
-        for s in self.suspensions:
-            if s.starts_on <= today <= (s.ended_early_on or s.ends_on):
-                return s
-        return None
+        return next((s for s in self.suspensions if s.is_active(today)), None)
 
 
 def suspension_warnings(suspensions: list[Suspension], today: datetime.date) -> list[str]:
     out = []
     for s in suspensions:
-        end = s.ended_early_on or s.ends_on
-        if not (s.starts_on <= today <= end):
+        end = s.last_day
+        if not s.is_active(today):
             continue
         run = (today - s.starts_on).days + 1
         left = (end - today).days
@@ -266,11 +263,7 @@ def link_section(case: Case, person: NetworkPerson) -> tuple[str, dict[str, obje
         return None
     today = timezone.localdate()
     suspended = next(
-        (
-            s
-            for s in Suspension.objects.filter(contact=contact).order_by("-starts_on")
-            if s.starts_on <= today <= (s.ended_early_on or s.ends_on)
-        ),
+        (s for s in Suspension.objects.filter(contact=contact).order_by("-starts_on") if s.is_active(today)),
         None,
     )
     return (
@@ -279,7 +272,7 @@ def link_section(case: Case, person: NetworkPerson) -> tuple[str, dict[str, obje
             "child": case.child.first_name,
             "current": current,
             "suspended": suspended,
-            "suspended_until": (suspended.ended_early_on or suspended.ends_on) if suspended else None,
+            "suspended_until": suspended.last_day if suspended else None,
         },
     )
 

@@ -442,7 +442,7 @@ def suspend(
             % {"days": SUSPENSION_MAX_DAYS, "chosen": suspension_days(starts_on, ends_on)}
         )
     for other in Suspension.objects.filter(contact=contact):
-        other_end = other.ended_early_on or other.ends_on
+        other_end = other.last_day  # contact started again: a new suspension may begin that day
         if other.starts_on <= ends_on and starts_on <= other_end:
             raise KredsError(
                 _("The contact is already suspended from %(start)s to %(end)s.")

@@ -321,8 +321,18 @@ def test_a_suspension_lasts_at_most_eight_weeks_and_warns_before_it_ends(world, 
     [row] = selectors.contacts(world.case, today=start + days(50))
     assert "ends on" in row.warnings[0]
     services.end_suspension(actor=world.caseworker, suspension=suspension, on=start + days(20))
-    [row] = selectors.contacts(world.case, today=start + days(21))
-    assert row.active_suspension(start + days(21)) is None
+    [row] = selectors.contacts(world.case, today=start + days(20))
+    assert row.active_suspension(start + days(19)) == suspension
+    assert row.active_suspension(start + days(20)) is None, "contact starts again on the day given"
+    assert not row.warnings
+    again = services.suspend(
+        actor=world.caseworker,
+        contact=contact,
+        starts_on=start + days(20),
+        ends_on=start + days(25),
+        child_request="Igen",
+    )
+    assert again.is_active(start + days(20)), "a new suspension may begin the day contact started again"
 
 
 # Pages, access, audit, the person's own link ---------------------------------------------------------------------
