@@ -621,32 +621,31 @@ class Generator:
         decided_on = (completed_on or p.opened) + rng.randint(5, 60) if support else None
         if decided_on is not None and decided_on >= end:
             decided_on = None
-        load(Case).write(
-            {
-                "id": case_id,
-                "public_id": case_public,
-                "created_at": opened_at,
-                "updated_at": last_change,
-                "version": 1 + rng.randint(0, 4),
-                "municipality_id": m.id,
-                "child_id": child_id,
-                "external_ref": f"27.12.00-G01-{case_id}-{date(p.opened).year % 100:02d}",
-                "opened_on": date(p.opened),
-                "status": "open" if p.closed is None else "closed",
-                "closed_on": date(p.closed) if p.closed is not None else None,
-                "closed_reason": rng.choice(pools.CLOSE_REASONS) if p.closed is not None else "",
-                "responsible_unit_id": m.unit_id[p.unit],
-                "basis_afdaekning": rng.random() < 0.4,
-                "basis_investigation": investigation,
-                "basis_support": support,
-                "basis_placement": rng.random() < 0.1,
-                "investigation_started_on": date(started_on) if started_on is not None else None,
-                "investigation_completed_on": date(completed_on) if completed_on is not None else None,
-                "measure_decided_on": date(decided_on) if decided_on is not None else None,
-                "placement_without_consent": rng.random() < 0.01,
-                "safety_concern": p.safety,
-            }
-        )
+        case_row = {
+            "id": case_id,
+            "public_id": case_public,
+            "created_at": opened_at,
+            "updated_at": last_change,
+            "version": 1 + rng.randint(0, 4),
+            "municipality_id": m.id,
+            "child_id": child_id,
+            "external_ref": f"27.12.00-G01-{case_id}-{date(p.opened).year % 100:02d}",
+            "opened_on": date(p.opened),
+            "status": "open" if p.closed is None else "closed",
+            "closed_on": date(p.closed) if p.closed is not None else None,
+            "closed_reason": rng.choice(pools.CLOSE_REASONS) if p.closed is not None else "",
+            "responsible_unit_id": m.unit_id[p.unit],
+            "basis_afdaekning": rng.random() < 0.4,
+            "basis_investigation": investigation,
+            "basis_support": support,
+            "basis_placement": rng.random() < 0.1,
+            "investigation_started_on": date(started_on) if started_on is not None else None,
+            "investigation_completed_on": date(completed_on) if completed_on is not None else None,
+            "measure_decided_on": date(decided_on) if decided_on is not None else None,
+            "placement_without_consent": rng.random() < 0.01,
+            "safety_concern": p.safety,
+        }
+        load(Case).write(case_row)
         # Caseworkers: one per case (weighted, some carry more), a second one on 12 % of cases.
         pool = m.caseworkers[p.unit]
         workers = rng.choices(pool, cum_weights=m.caseworker_weights[p.unit], k=1)
@@ -702,6 +701,10 @@ class Generator:
             started = time.perf_counter()
             self.write_consent(p, ctx, persons, meetings)
             self.timings["sharing consents"] += time.perf_counter() - started
+        if case_row["basis_placement"] and not p.blocked:
+            started = time.perf_counter()
+            self.write_placements(p, m, ctx, persons)
+            self.timings["placements, explorations, contact plans"] += time.perf_counter() - started
         ahead = any(x.starts >= self.now for x in meetings)
         if p.closed is None and persons and not ahead and rng.random() < 0.02:
             self.write_queued_conference(p, m, ctx, persons)  # a fresh referral in the FGC service's queue
@@ -713,6 +716,163 @@ class Generator:
         if p.big_class:
             self.big_cases[p.big_class] = case_public
             self.big_workers[p.big_class] = worker
+
+    # Placements ---------------------------------------------------------------------------------------------
+
+    def write_placements(self, p: CasePlan, m: Muni, ctx: dict[str, Any], persons: list[Person]) -> None:
+        """On cases where placement is considered: the search of the network (about 60 % search before deciding),
+        candidates walked through their statuses with the history, the decision (about a third in the network,
+        with an approved candidate; the rest with the reason) and a contact plan with the parents.
+
+        Drawn from the case's own random stream, so adding placements left every other table as it was."""
+        from kreds.placements.models import (
+            Candidate,
+            CandidateEvent,
+            Contact,
+            ContactVersion,
+            Exploration,
+            Placement,
+        )
+
+        rng = random.Random(self.args.seed * 1_000_003 + ctx["case_id"])  # noqa: S311 - synthetic, reproducible
+        load, worker, case_id = self.load, ctx["worker"], ctx["case_id"]
+        end = p.end(self.today)
+        start = p.opened + rng.randint(10, 120)
+        if start + 30 >= end:
+            return
+        decided = start + rng.randint(14, 120)
+        if decided >= end:
+            decided = None if p.closed is None else end - 1
+        private = [x for x in persons if not x.professional and x.added <= start and (x.removed or end) > start]
+        exploration_id: int | None = None
+        chosen: int | None = None
+        explored = 0
+        kin = [x for x in private if not x.parent]  # the parents are not candidates; they get a contact plan
+        if kin and rng.random() < 0.6:
+            exploration_id = self.next_id(Exploration)
+            load(Exploration).write(
+                {
+                    "id": exploration_id,
+                    "public_id": uuid4(rng),
+                    "created_at": local(start, 10 * 60),
+                    "updated_at": local(decided or start, 10 * 60),
+                    "municipality_id": m.id,
+                    "case_id": case_id,
+                    "started_on": date(start),
+                    "why": rng.choice(pools.PLACEMENT_WHY),
+                    "started_by_id": worker,
+                    "closed_on": date(decided) if decided is not None else None,
+                }
+            )
+            candidates = rng.sample(kin, k=min(len(kin), 1 + geometric(rng, 1.5), 6))
+            network_wanted = decided is not None and rng.random() < 0.55
+            forward = ["identified", "contacted", "interested", "assessment", "approved"]
+            for number, person in enumerate(candidates):
+                placed = network_wanted and number == 0
+                steps = 5 if placed else rng.choice([1, 2, 2, 3, 3, 4, 4, 5])
+                path = forward[:steps]
+                if not placed and rng.random() < 0.45:
+                    path = [*path[: max(1, steps - 1)], rng.choice(["declined", "declined", "not_suitable"])]
+                if placed:
+                    path.append("placed")
+                last_day = decided if decided is not None else end
+                day = start + rng.randint(0, 7)
+                days = []
+                for _status in path:
+                    days.append(min(day, last_day))
+                    day += rng.randint(3, 21)
+                if placed:
+                    days[-1] = decided
+                    days[-2] = min(days[-2], decided)
+                candidate_id = self.next_id(Candidate)
+                approved = days[path.index("approved")] if "approved" in path else None
+                load(Candidate).write(
+                    {
+                        "id": candidate_id,
+                        "public_id": uuid4(rng),
+                        "created_at": local(days[0], 11 * 60),
+                        "updated_at": local(days[-1], 11 * 60),
+                        "version": len(path),
+                        "exploration_id": exploration_id,
+                        "person_id": person.id,
+                        "status": path[-1],
+                        "status_on": date(days[-1]),
+                        "reason": rng.choice(pools.NOT_SUITABLE_REASONS) if path[-1] == "not_suitable" else "",
+                        "approved_on": date(approved) if approved is not None else None,
+                        "added_by_id": worker,
+                    }
+                )
+                for status, on in zip(path, days, strict=True):
+                    load(CandidateEvent).write(
+                        {
+                            "id": self.next_id(CandidateEvent),
+                            "candidate_id": candidate_id,
+                            "status": status,
+                            "on": date(on),
+                            "reason": "",
+                            "recorded_by_id": worker,
+                            "recorded_at": local(on, 11 * 60 + len(path)),
+                        }
+                    )
+                explored += len(path) > 1
+                if placed:
+                    chosen = candidate_id
+        if decided is None:
+            return
+        in_network = chosen is not None
+        load(Placement).write(
+            {
+                "id": self.next_id(Placement),
+                "public_id": uuid4(rng),
+                "created_at": local(decided, 14 * 60),
+                "updated_at": local(decided, 14 * 60),
+                "municipality_id": m.id,
+                "case_id": case_id,
+                "exploration_id": exploration_id,
+                "decided_on": date(decided),
+                "starts_on": date(decided + rng.randint(0, 14)),
+                "setting": "network" if in_network else rng.choice(["foster_family", "foster_family", "residential"]),
+                "in_network": in_network,
+                "candidate_id": chosen,
+                "no_network_reason": "" if in_network else rng.choice(pools.NO_NETWORK_REASONS),
+                "exploration_started_on": date(start) if exploration_id is not None else None,
+                "explored_candidates": explored,
+                "decided_by_id": worker,
+            }
+        )
+        for person in [x for x in private if x.parent][:2]:
+            contact_id = self.next_id(Contact)
+            load(Contact).write(
+                {
+                    "id": contact_id,
+                    "public_id": uuid4(rng),
+                    "created_at": local(decided, 15 * 60),
+                    "updated_at": local(decided, 15 * 60),
+                    "municipality_id": m.id,
+                    "case_id": case_id,
+                    "person_id": person.id,
+                    "created_by_id": worker,
+                }
+            )
+            changed = decided + rng.randint(30, 200) if rng.random() < 0.3 else None
+            if changed is not None and changed >= end:
+                changed = None
+            for valid_from, valid_to in ((decided, changed), (changed, None)) if changed else ((decided, None),):
+                load(ContactVersion).write(
+                    {
+                        "id": self.next_id(ContactVersion),
+                        "contact_id": contact_id,
+                        "valid_from": local(valid_from, 15 * 60),
+                        "valid_to": local(valid_to, 15 * 60) if valid_to is not None else None,
+                        "changed_by_id": worker,
+                        "frequency": rng.choice(pools.CONTACT_FREQUENCIES),
+                        "mode": rng.choice(["visit", "visit", "overnight", "call"]),
+                        "place": rng.choice(pools.CONTACT_PLACES),
+                        "support": rng.choice(["none", "none", "supported", "supervised"]),
+                        "child_views": "",
+                        "note": "",
+                    }
+                )
 
     # Network map --------------------------------------------------------------------------------------------
 

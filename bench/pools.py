@@ -225,3 +225,20 @@ EVALUATION_COMMENTS = [
     "Lidt mange mennesker på én gang, men aftalerne er tydelige.",
 ]
 RISK_SUMMARY = "Samtale med barnet og SSP. Vurderingen er dokumenteret i journalen."
+
+# Placements (kreds.placements): why placement is considered, why a network placement was not possible, contact.
+PLACEMENT_WHY = [
+    "Omsorgssvigt; forældrene kan ikke løfte omsorgen trods støtte.",
+    "Mors misbrug er forværret; barnet kan ikke blive hjemme.",
+    "Vold i hjemmet; barnet skal have et trygt sted at bo.",
+    "Barnets behov kræver mere, end familien kan give lige nu.",
+]
+NO_NETWORK_REASONS = [
+    "Ingen i netværket kunne tage barnet; to blev afsøgt og sagde nej.",
+    "Barnets behov kræver en specialiseret plejefamilie.",
+    "Akut anbringelse; netværket afsøges efterfølgende til samvær.",
+    "Den eneste mulige i netværket blev vurderet ikke egnet.",
+]
+NOT_SUITABLE_REASONS = ["Verserende sag om vold.", "Kan ikke skærme barnet mod forældrenes konflikt."]
+CONTACT_FREQUENCIES = ["Hver anden weekend", "Hver onsdag eftermiddag", "En gang om måneden", "Ugentlig videosamtale"]
+CONTACT_PLACES = ["", "Familiecentret", "Hos plejefamilien", "Hos mormor"]
