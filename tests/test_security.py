@@ -105,6 +105,27 @@ def test_idle_timeout(world, client, login):
     assert AuditEvent.objects.filter(action=Action.SESSION_EXPIRED).exists()
 
 
+def test_activity_is_stamped_at_most_once_a_minute(world, client, login):
+    """The idle stamp is not written on every request (each write is an UPDATE of the session and a commit)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_written() -> bool:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("cases:my_cases")).status_code == 200
+        return any('UPDATE "django_session"' in q["sql"] for q in ctx.captured_queries)
+
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        login(world.caseworker)
+        session_written()
+        traveller.shift(timedelta(seconds=30))
+        assert not session_written()
+        traveller.shift(timedelta(seconds=40))
+        assert session_written(), "a minute after the last stamp"
+        traveller.shift(timedelta(minutes=29, seconds=50))
+        assert client.get(reverse("cases:my_cases")).status_code == 200, "idle measured from the last stamp"
+
+
 def test_absolute_lifetime(world, client, login, settings):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         login(world.caseworker)

@@ -44,6 +44,7 @@ class RequestIdMiddleware:
 SESSION_LOGIN_AT = "_kreds_login_at"
 SESSION_LAST_SEEN = "_kreds_last_seen"
 SESSION_EPOCH = "_kreds_epoch"
+SESSION_TOUCH_SECONDS = 60
 
 
 class SessionLifetimeMiddleware:
@@ -71,7 +72,10 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _("You were logged out because your session expired. Please log in again."))
                 return redirect(settings.LOGIN_URL)
-            request.session[SESSION_LAST_SEEN] = now
+            # Written at most once a minute: a session is not saved (an UPDATE and a commit) on every request only
+            # to move this stamp; the idle timeout is then exact to within a minute, never later.
+            if SESSION_LAST_SEEN not in request.session or now - last_seen >= SESSION_TOUCH_SECONDS:
+                request.session[SESSION_LAST_SEEN] = now
             request.session.setdefault(SESSION_LOGIN_AT, now)
         return self.get_response(request)
 
