@@ -192,6 +192,9 @@ MATRIX: dict[str, Row] = {
     "cases:edit": Row("get", kwargs=case_kw, expect=EDITORS),
     "cases:close": Row("get", kwargs=case_kw, expect=EDITORS),
     "cases:reopen": Row("post", kwargs=case_kw, expect=EDITORS),
+    "cases:archive": Row("get", kwargs=case_kw, expect=EDITORS),
+    # The matrix world's case is open: the editors are sent back to the page saying so (the ZIP: test_archive.py).
+    "cases:archive_zip": Row("get", kwargs=case_kw, expect=EDITORS),
     "cases:team": Row("get", kwargs=case_kw, expect=EDITORS),
     "cases:unassign": Row(
         "post", kwargs=lambda w: {"public_id": w.case.public_id, "user_id": w.caseworker.public_id}, expect=EDITORS

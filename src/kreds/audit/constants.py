@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     CASE_UPDATE = "case.update", _("Changed case")
     CASE_CLOSE = "case.close", _("Closed case")
     CASE_REOPEN = "case.reopen", _("Reopened case")
+    CASE_ARCHIVE_EXPORT = "case.archive_export", _("Exported a closed case for the archive")
     CASE_ASSIGN = "case.assign", _("Assigned caseworker")
     CASE_UNASSIGN = "case.unassign", _("Removed caseworker")
     CASE_REFER = "case.refer", _("Referred case to unit")

@@ -28,6 +28,7 @@ ACTIONS: dict[str, str] = {
     "case.view": "see a case and its child",
     "case.edit": "change a case and its child's details",
     "case.close": "close or reopen a case",
+    "case.archive": "export a closed case for delivery to the archive",
     "case.assign": "assign or remove caseworkers, refer to units",
     "case.reveal_cpr": "see a child's full CPR number",
     "case.record_safety": "flag a § 18 stk. 3 concern and record the risk assessment",
@@ -186,7 +187,7 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
             return can_see_case(user, obj)
         case "case.edit" | "case.record_safety" | "case.link_siblings":
             return can_see_case(user, obj) and (is_assigned(user, obj) or leads_case_unit(user, obj))
-        case "case.close" | "case.assign":
+        case "case.close" | "case.assign" | "case.archive":
             return can_see_case(user, obj) and (is_assigned(user, obj) or leads_case_unit(user, obj))
         case "case.reveal_cpr":
             return is_assigned(user, obj) and bool(obj.child.cpr_encrypted)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record
 from kreds.authz.policies import can, creatable_units, has_role, visible_cases
-from kreds.cases import panels, selectors, services
+from kreds.cases import archive, panels, selectors, services
 from kreds.cases.constants import RiskOutcome
 from kreds.cases.forms import (
     AssignForm,
@@ -232,6 +233,42 @@ def case_reopen(request: HttpRequest, public_id: str) -> HttpResponse:
     else:
         messages.success(request, _("The case is reopened."))
     return redirect("cases:detail", public_id=case.public_id)
+
+
+@login_required
+@require_GET
+def case_archive(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What the archive extract of the case holds, and (for a closed case) the download."""
+    user = _user(request)
+    case = selectors.get_case_for_reading(user, public_id)
+    _require(request, "case.archive", case)
+    return render(request, "cases/case_archive.html", {"case": case})
+
+
+@login_required
+@require_GET
+def case_archive_zip(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The archive extract of a closed case (DOMAIN §13): every document as PDF/A, the uploads and sag.json."""
+    user = _user(request)
+    case = selectors.get_case(user, public_id)
+    _require(request, "case.archive", case)
+    if case.status != "closed":
+        messages.error(request, _("Only a closed case is exported for the archive. Close the case first."))
+        return redirect("cases:archive", public_id=case.public_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        content = archive.build(case)
+    record(
+        Action.CASE_ARCHIVE_EXPORT,
+        actor=user,
+        municipality=case.municipality,
+        object_type="case",
+        object_id=str(case.public_id),
+        person_concerned=str(case.child.public_id),
+        details={"bytes": len(content)},
+    )
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{archive.zip_name(case)}"'
+    return response
 
 
 def _caseworker_candidates(case: Case) -> Any:

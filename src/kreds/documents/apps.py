@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from kreds.core.schedule import DAY, register
+        from kreds.documents import archive  # noqa: F401 - registers its part of a closed case's archive extract
         from kreds.documents.tasks import purge_orphan_files
 
         register("documents.purge_orphan_files", purge_orphan_files, every=DAY)

@@ -8,6 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from kreds.core.schedule import MINUTE, register
+        from kreds.meetings import archive  # noqa: F401 - registers its part of a closed case's archive extract
         from kreds.meetings.tasks import dispatch_due
 
         # The 14-day agreement summaries, staff reminders and retries of lost messages (DOMAIN §5).

@@ -7,4 +7,7 @@ class NetworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kreds.network import panels  # noqa: F401 - registers the case overview panel
+        from kreds.network import (
+            archive,  # noqa: F401 - registers its part of a closed case's archive extract
+            panels,  # noqa: F401 - registers the case overview panel
+        )

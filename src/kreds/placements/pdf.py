@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kreds.cases.models import Case
-from kreds.core.pdf import render
+from kreds.core.pdf import render, table_block
+from kreds.placements.constants import CandidateStatus
 from kreds.placements.selectors import ContactRow
 
 
@@ -72,6 +73,63 @@ def contact_plan_pdf(case: Case, rows: list[ContactRow], today: datetime.date) -
     return render(
         title=_("Contact plan for %(name)s") % {"name": case.child.first_name},
         subtitle=_("Barnets Lov § 103 · as of %(date)s") % {"date": _day(today)},
+        municipality=case.municipality.name,
+        blocks=blocks,
+    )
+
+
+def decisions_pdf(case: Case) -> bytes:
+    """The searches of the network and the placement decisions, with each candidate's history (the archive)."""
+    from kreds.network.services import current_version
+    from kreds.placements.models import Exploration, Placement
+
+    def person_name(person: Any) -> str:
+        version = current_version(person)
+        return version.name if version else _("(no longer on the map)")
+
+    blocks: list[dict[str, Any]] = []
+    for found in Exploration.objects.filter(case=case).prefetch_related("candidates__events").order_by("started_on"):
+        blocks.append(
+            {
+                "title": _("Search of the network from %(date)s") % {"date": _day(found.started_on)},
+                "facts": [
+                    [_("Why placement is considered"), found.why],
+                    [_("Closed"), _day(found.closed_on) if found.closed_on else "—"],
+                ],
+            }
+        )
+        rows = []
+        for candidate in found.candidates.all():
+            history = ", ".join(
+                f"{CandidateStatus(e.status).label} {_day(e.on)}"
+                for e in sorted(candidate.events.all(), key=lambda e: e.on)
+            )
+            rows.append(
+                [person_name(candidate.person), history + (f" ({candidate.reason})" if candidate.reason else "")]
+            )
+        if rows:
+            blocks.append(table_block(_("Candidates"), [_("Name"), _("Status history")], rows, ["auto", "1fr"]))
+    for placed in Placement.objects.filter(case=case).select_related("candidate__person").order_by("decided_on"):
+        facts = [
+            [_("Decided on"), _day(placed.decided_on)],
+            [_("The child moves on"), _day(placed.starts_on)],
+            [_("Placement"), str(placed.get_setting_display())],
+            [_("In the child's network"), _("Yes") if placed.in_network else _("No")],
+        ]
+        if placed.candidate is not None:
+            facts.append([_("With"), person_name(placed.candidate.person)])
+        if placed.no_network_reason:
+            facts.append([_("Why no network placement was possible"), placed.no_network_reason])
+        facts.append(
+            [
+                _("Search of the network started"),
+                _day(placed.exploration_started_on) if placed.exploration_started_on else _("Not before the decision"),
+            ]
+        )
+        blocks.append({"title": _("Placement decision %(date)s") % {"date": _day(placed.decided_on)}, "facts": facts})
+    return render(
+        title=_("Placement for %(name)s") % {"name": case.child.first_name},
+        subtitle=_("The search of the network and the decisions"),
         municipality=case.municipality.name,
         blocks=blocks,
     )

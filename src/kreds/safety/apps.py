@@ -7,4 +7,7 @@ class SafetyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kreds.safety import panels  # noqa: F401 - registers the case overview panel
+        from kreds.safety import (
+            archive,  # noqa: F401 - registers its part of a closed case's archive extract
+            panels,  # noqa: F401 - registers the case overview panel
+        )

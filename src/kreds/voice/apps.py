@@ -12,7 +12,10 @@ class VoiceConfig(AppConfig):
         from kreds.meetings import extras
         from kreds.participants import purposes
         from kreds.participants.models import LinkPurpose
-        from kreds.voice import panels  # noqa: F401 - registers the case overview panel
+        from kreds.voice import (
+            archive,  # noqa: F401 - registers its part of a closed case's archive extract
+            panels,  # noqa: F401 - registers the case overview panel
+        )
         from kreds.voice.views import child_page
 
         purposes.register(LinkPurpose.CHILD, child_page)

@@ -19,11 +19,11 @@ from kreds.audit.constants import Action
 from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.core.exceptions import KredsError
-from kreds.core.pdf import render as render_pdf
 from kreds.core.viewhelpers import attempt, authorized_case, current_user
 from kreds.participants.models import ParticipantLink
 from kreds.participants.services import token_for
 from kreds.voice import forms, selectors, services
+from kreds.voice import pdf as voice_pdf
 from kreds.voice.models import ChildInput, ThreeHouses
 
 
@@ -164,13 +164,7 @@ def words_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     current = selectors.words_and_pictures(case)
     if current is None:
         raise Http404
-    pdf = render_pdf(
-        title=current.title,
-        subtitle=_("For %(name)s") % {"name": case.child.first_name},
-        municipality=case.municipality.name,
-        blocks=[{"title": _("Words & Pictures"), "text": current.text}],
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(voice_pdf.words_pdf(case, current), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="ord-og-billeder.pdf"'
     return response
 
