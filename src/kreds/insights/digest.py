@@ -146,6 +146,9 @@ def caseworker_part(user: User, today: datetime.date) -> CaseworkerPart:
     part = due_items(Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open"), today)
     part.due_soon = agreements_for_user(user, today)["soon"]
     part.to_invite = meetings_to_invite(user, today)
+    # A follow-up nobody has invited to is listed once, under what needs doing.
+    uninvited = {m.pk for m in part.to_invite}
+    part.follow_ups = [m for m in part.follow_ups if m.pk not in uninvited]
     return part
 
 

@@ -235,6 +235,15 @@ def test_on_mondays_the_digest_replaces_the_caseworkers_daily_reminder(world, he
     assert world.caseworker.pk in {row.user_id for row in queue_staff_reminders(tuesday)}
 
 
+def test_a_follow_up_nobody_has_invited_to_is_listed_once(world):
+    from kreds.meetings.tests.factories import planned_meeting
+
+    start = timezone.now() + datetime.timedelta(days=5)
+    setup = planned_meeting(world.case, world.caseworker, world.facilitator, starts_at=start, kind="follow_up")
+    part = digest.caseworker_part(world.caseworker, timezone.localdate())
+    assert setup.meeting in part.to_invite and setup.meeting not in part.follow_ups
+
+
 def test_digest_tells_the_caseworker_what_is_due_and_the_leader_the_figures(world, held):
     from kreds.meetings.tasks import send_outbox
 
