@@ -279,8 +279,8 @@ def link_section(case: Case, person: NetworkPerson) -> tuple[str, dict[str, obje
 
 def suspensions_ending(cases: QuerySet[Case], today: datetime.date | None = None) -> list[Suspension]:
     """Suspensions of contact on ``cases`` that end within a week (today included): the caseworker plans how
-    contact starts again (the staff reminder and the weekly digest). ``suspension.contact.case`` is loaded with the
-    child; the person is left out on purpose, as e-mails do not say whom the child asked not to see."""
+    contact starts again (the staff reminder, the weekly digest, the deadline page). ``suspension.contact.case``
+    comes with its child and unit; the person is not loaded, as e-mails never say whom the child asked not to see."""
     today = today or timezone.localdate()
     return list(
         Suspension.objects.filter(
