@@ -58,7 +58,8 @@ checks: $(VENV)/.installed
 	KREDS_ENV=test $(PY) manage.py makemigrations --check --dry-run -v1
 	KREDS_ENV=production SECRET_KEY=$$(head -c 64 /dev/urandom | base64 | tr -d '/+=\n') \
 	  CPR_KEYS=k1:$$(head -c 32 /dev/urandom | base64) CPR_INDEX_KEY=$$(head -c 32 /dev/urandom | base64) \
-	  ALLOWED_HOSTS=kreds.example.dk DATABASE_URL=sqlite:////tmp/kreds-check.sqlite3 \
+	  AUDIT_CHAIN_KEY=k1:$$(head -c 32 /dev/urandom | base64) \
+	  ALLOWED_HOSTS=kreds.example.dk SITE_URL=https://kreds.example.dk DATABASE_URL=sqlite:////tmp/kreds-check.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest-sqlite: setup

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import pytest
@@ -74,17 +73,9 @@ def login(client):
     """Log a user in with a verified second factor (as after TOTP)."""
 
     def _login(user: User):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from tests.probe import login_staff
 
-        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-        client.force_login(user)
-        session = client.session
-        from django_otp import DEVICE_ID_SESSION_KEY
-
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session["_kreds_epoch"] = user.session_epoch
-        session["_kreds_login_at"] = session["_kreds_last_seen"] = time.time()
-        session.save()
+        login_staff(client, user)
         return client
 
     return _login

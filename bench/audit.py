@@ -6,9 +6,10 @@ caseworker or the unit's leader (or by a participant's link). The payload is wha
 would store, so ``verify_chain`` accepts the result:
 
 * ``payload_digest`` = sha256 of the canonical JSON (sorted keys, compact), written here without json.dumps;
-* ``hash`` = sha256 of ``prev_hash|occurred_at.isoformat()|action|payload_digest``;
+* ``hash`` = HMAC-SHA256 with the first key of AUDIT_CHAIN_KEY of ``prev_hash|occurred_at.isoformat()|action|
+  payload_digest``, and the row's ``key_id`` (ADR 0010);
 * read events older than the retention period (AUDIT_READ_RETENTION_DAYS) are purged as the daily task would:
-  payload blanked, ``purged_at`` set, digest and chain kept.
+  payload blanked, ``purged_at`` set, digest and chain kept, and one sealed ``AuditPurge`` record per run.
 
 Rows are written as raw COPY text (all values are ASCII without tabs or backslashes), in batches.
 """
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import time
+from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -92,7 +95,7 @@ class AuditWriter:
         expected = [
             "seq", "occurred_at", "actor_id", "actor_label", "action", "municipality_id", "object_type", "object_id",
             "person_concerned", "purpose", "request_id", "ip", "details", "payload_digest", "purged_at", "prev_hash",
-            "hash",
+            "hash", "key_id",
         ]  # fmt: skip
         assert table.keys == expected, f"AuditEvent columns changed: {table.keys}"
         self.g, self.table, self.count = g, table, count
@@ -119,7 +122,11 @@ class AuditWriter:
         leaders = [(m, m.leader["authority"]) for m in g.munis] + [(m, m.leader["youth"]) for m in g.munis]
         pick, n_pick, reads = self.pick, len(self.pick), self.reads
         usernames, user_muni = g.usernames, g.user_muni
+        from kreds.audit.keys import signing_key
+
         sha256 = hashlib.sha256
+        key_id, key = signing_key()
+        runs: Counter[str] = Counter()  # purge time -> rows erased by that run
         prev = "0" * 64
         lines: list[str] = []
         n = self.count
@@ -201,20 +208,22 @@ class AuditWriter:
             )
             digest = sha256(payload.encode()).hexdigest()
             occurred = (epoch + us * micro).isoformat()
-            chain = sha256(f"{prev}|{occurred}|{action}|{digest}".encode()).hexdigest()
+            chain = hmac.new(key, f"{prev}|{occurred}|{action}|{digest}".encode(), sha256).hexdigest()
             seq = i + 1
             if action in reads and now_us - us > self.retention_us + 2 * DAY_US:
                 # Purged by the daily retention task (03:00 UTC the day after the period ran out).
                 purged = (epoch + (us + self.retention_us) * micro).date() + dt.timedelta(days=1)
+                purged_at = f"{purged.isoformat()}T03:00:00+00:00"
+                runs[purged_at] += 1
                 lines.append(
                     f"{seq}\t{occurred}\t\\N\t\t{action}\t\\N\t\t\t\t\t\t\\N\t{{}}\t{digest}\t"
-                    f"{purged.isoformat()}T03:00:00+00:00\t{prev}\t{chain}\n"
+                    f"{purged_at}\t{prev}\t{chain}\t{key_id}\n"
                 )
             else:
                 lines.append(
                     f"{seq}\t{occurred}\t{NULL if actor is None else actor}\t{label}\t{action}\t"
                     f"{NULL if municipality is None else municipality}\t{object_type}\t{object_id}\t{person}\t"
-                    f"{purpose}\t{request_id}\t{ip}\t{details}\t{digest}\t\\N\t{prev}\t{chain}\n"
+                    f"{purpose}\t{request_id}\t{ip}\t{details}\t{digest}\t\\N\t{prev}\t{chain}\t{key_id}\n"
                 )
             prev = chain
             if len(lines) >= BATCH:
@@ -225,7 +234,36 @@ class AuditWriter:
                 print(f"  {i + 1:>12,} events  {elapsed:7.1f}s  ({(i + 1) / elapsed:,.0f}/s)", flush=True)
         if lines:
             self.table.write_raw("".join(lines), len(lines))
+        self.purge_runs = runs
         return n, prev
+
+    def purge_records(self) -> list[dict[str, object]]:
+        """One sealed record per daily retention run the data imitates (kreds.audit.models.AuditPurge)."""
+        from django.conf import settings
+
+        from kreds.audit.keys import signing_key
+        from kreds.audit.models import AuditPurge
+
+        key_id, key = signing_key()
+        rows: list[dict[str, object]] = []
+        for number, (purged_at, count) in enumerate(sorted(self.purge_runs.items()), start=1):
+            run = AuditPurge(
+                purged_at=dt.datetime.fromisoformat(purged_at),
+                retention_days=settings.AUDIT_READ_RETENTION_DAYS,
+                count=count,
+                key_id=key_id,
+            )
+            rows.append(
+                {
+                    "id": number,
+                    "purged_at": purged_at,
+                    "retention_days": run.retention_days,
+                    "count": count,
+                    "key_id": key_id,
+                    "seal": run.compute_seal(key),
+                }
+            )
+        return rows
 
 
 def g_local(day: int) -> dt.datetime:

@@ -1768,12 +1768,15 @@ class Generator:
 
     def write_audit(self) -> None:
         from bench.audit import AuditWriter
-        from kreds.audit.models import AuditChainHead, AuditEvent
+        from kreds.audit.models import AuditChainHead, AuditEvent, AuditPurge
 
         started = time.perf_counter()
         writer = AuditWriter(self, self.load(AuditEvent), round(TARGETS["audit_events"] * self.scale))
         last_seq, last_hash = writer.run()
         self.load(AuditChainHead).write({"id": 1, "last_hash": last_hash, "last_seq": last_seq})
+        purges = self.load(AuditPurge)
+        for row in writer.purge_records():
+            purges.write(row)
         self.timings["audit events (hash chain)"] += time.perf_counter() - started
 
     def fixture(self, counts: dict[str, int]) -> dict[str, Any]:

@@ -56,6 +56,9 @@ def required(name: str, dev_default: str) -> str:
 
 SECRET_KEY = required("SECRET_KEY", "dev-only-secret-key-not-for-production-0123456789abcdefghijklmnop")
 DEBUG = env_bool("DEBUG", default=False)
+if DEBUG and PRODUCTION:
+    # A debug page shows settings, SQL and stack frames full of personal data to anyone who hits an error.
+    raise RuntimeError("DEBUG must be off in production (KREDS_ENV=production): unset DEBUG.")
 ALLOWED_HOSTS = [h.strip() for h in (env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in (env("CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o]
 
@@ -111,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kreds.core.middleware.SessionLifetimeMiddleware",
+    "kreds.core.middleware.DenialAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kreds.accounts.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -171,11 +175,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:my_cases"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# django-axes: lock out after repeated failures; the lockout is audited by a signal handler.
+# The client's address (audit log, log lines, lockouts, link rate limits): REMOTE_ADDR, or with N trusted reverse
+# proxies in front of gunicorn the N-th X-Forwarded-For entry from the right (kreds.core.clientip, ADR 0011).
+TRUSTED_PROXY_COUNT = max(0, env_int("TRUSTED_PROXY_COUNT", 0))
+
+# django-axes: lock out after repeated failures; the lockout is audited by a signal handler (ADR 0011).
+# AXES_FAILURE_LIMIT counts failures of one username from one address (never the address alone: behind a NAT that
+# would let anyone lock out everybody); LOGIN_USERNAME_FAILURE_LIMIT counts one username from every address, except
+# addresses it logged in from within LOGIN_KNOWN_ADDRESS_DAYS (kreds.accounts.lockout).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "kreds.accounts.lockout.KredsLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "kreds.core.clientip.client_ip"
+AXES_RESET_ON_SUCCESS = True  # resets the combination (username, address) only
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 30)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", 30)
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -234,9 +249,7 @@ MAILERS = {
     "default": {
         "BACKEND": env(
             "EMAIL_BACKEND",
-            "django.core.mail.backends.smtp.EmailBackend"
-            if PRODUCTION
-            else "django.core.mail.backends.console.EmailBackend",
+            "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "kreds.core.mail.DemoMailbox",
         ),
         "OPTIONS": (
             {
@@ -253,14 +266,20 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kreds <kreds@localhost>")
-# Absolute address used in e-mails and letters (personal links must work outside the office).
-SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000").rstrip("/")
+# Outside production, mail is kept in this folder for the demo's "sent mail" page, never sent or printed.
+MAILBOX_DIR = Path(env("KREDS_MAILBOX_DIR") or VAR_DIR / "sent-mail")
+# Absolute address used in e-mails, letters and QR codes (personal links must work outside the office). In
+# production it is required and must be https: every link a family receives starts with it.
+SITE_URL = required("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    raise RuntimeError(f"SITE_URL must be an https address in production (it is {SITE_URL!r}).")
 
 # Personal links for participants without accounts (DOMAIN §11).
 PARTICIPANT_LINK_DAYS_AFTER_MEETING = env_int("PARTICIPANT_LINK_DAYS_AFTER_MEETING", 120)
+# Rate limits (ADR 0011): a valid link is limited per link only, never by other clients' requests; unknown, expired
+# and revoked tokens are limited per client address.
 PARTICIPANT_LINK_RATE_WINDOW = env_int("PARTICIPANT_LINK_RATE_WINDOW", 600)  # seconds
 PARTICIPANT_LINK_RATE_PER_LINK = env_int("PARTICIPANT_LINK_RATE_PER_LINK", 120)
-PARTICIPANT_LINK_RATE_PER_IP = env_int("PARTICIPANT_LINK_RATE_PER_IP", 600)
 PARTICIPANT_LINK_BAD_TOKENS_PER_IP = env_int("PARTICIPANT_LINK_BAD_TOKENS_PER_IP", 20)
 
 # Security headers.
@@ -297,6 +316,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files (drawings, documents) live outside the web root and STATIC_ROOT; only an authorized view serves them.
 UPLOAD_ROOT = Path(env("KREDS_UPLOAD_ROOT") or VAR_DIR / "uploads")
 UPLOAD_MAX_BYTES = env_int("KREDS_UPLOAD_MAX_BYTES", 8 * 1024 * 1024)
+# Images are decoded and encoded again (kreds.documents.cleaning); refused before decoding above this many pixels.
+UPLOAD_MAX_PIXELS = env_int("KREDS_UPLOAD_MAX_PIXELS", 50_000_000)
 
 LOGGING = {
     "version": 1,
@@ -306,7 +327,7 @@ LOGGING = {
         "request_id": {"()": "kreds.core.logging.RequestIdFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(client_ip)s] %(message)s"},
     },
     "handlers": {
         "console": {
@@ -317,13 +338,24 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # runserver's access log goes through the same filters: a personal link's token in a path is a secret.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},  # it says at import that its logger bridge started
     },
 }
 
 # Kreds-specific defaults, editable per municipality later.
 KREDS_CASES_PAGE_SIZE = 25
 AUDIT_READ_RETENTION_DAYS = env_int("AUDIT_READ_RETENTION_DAYS", 183)
+# A burst of refused accesses by one user mails the municipality's administrators (0 turns it off).
+AUTHZ_DENIAL_BURST = env_int("AUTHZ_DENIAL_BURST", 20)
+AUTHZ_DENIAL_BURST_MINUTES = env_int("AUTHZ_DENIAL_BURST_MINUTES", 10)
+# The audit chain's HMAC key ring (ADR 0010), shaped like CPR_KEYS: "id:base64(32 bytes),…"; the first key signs
+# new rows, purge records and checkpoints, every key verifies. A dedicated key; back it up apart from the database.
+AUDIT_CHAIN_KEY = required("AUDIT_CHAIN_KEY", "dev1:ZGV2LW9ubHktYXVkaXQtY2hhaW4ta2V5LTMyYnl0ZXM=")
+# Where the hourly chain checkpoints are appended (one file per day) besides the application log; empty = log only.
+AUDIT_CHECKPOINT_DIR = env("AUDIT_CHECKPOINT_DIR", "") or ""
 
 FORM_RENDERER = "kreds.core.forms.KredsFormRenderer"

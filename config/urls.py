@@ -9,6 +9,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("tilgaengelighed/", core_views.accessibility_statement, name="accessibility"),
+    path("demo/post/", core_views.sent_mail, name="sent_mail"),
+    path("demo/post/<str:name>/bilag/<int:number>/", core_views.sent_mail_attachment, name="sent_mail_attachment"),
     path("", core_views.home, name="home"),
     path("konto/", include("kreds.accounts.urls")),
     path("sager/", include("kreds.cases.urls")),

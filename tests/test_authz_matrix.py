@@ -5,6 +5,7 @@ A URL pattern without a row here fails the suite, so a new view cannot ship with
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.utils import timezone
 from kreds.accounts.constants import Role
 from kreds.accounts.models import Membership
 from kreds.accounts.tests.factories import staff
+from kreds.documents.tests.files import png
 
 ACTORS = [
     "anonymous",
@@ -164,6 +166,9 @@ MATRIX: dict[str, Row] = {
     "healthz": Row("get", expect=everyone(OK, anonymous=OK)),
     "set_language": Row("post", data={"language": "da", "next": "/"}, expect=everyone(OK, anonymous=OK)),
     "accessibility": Row("get", expect=everyone(OK, anonymous=OK)),
+    # The demo's mailbox exists only in demo mode (tests/test_demo_mailbox.py); elsewhere it is a 404.
+    "sent_mail": Row("get"),
+    "sent_mail_attachment": Row("get", kwargs=lambda w: {"name": "20261205-120000-000000-0a1b2c3d.eml", "number": 0}),
     "accounts:login": Row("get", expect=everyone(OK, anonymous=OK)),
     "accounts:logout": Row("post", expect=everyone(LOGIN, anonymous=LOGIN)),  # always back to login
     # Any logged-in staff member
@@ -210,6 +215,8 @@ MATRIX: dict[str, Row] = {
         before_each=lambda w: w.case.child.siblings.add(w.sibling),
     ),
     "audit:case_access_log": Row("get", kwargs=case_kw, expect={"leader": OK}),
+    "audit:security": Row("get", expect=ADMIN),
+    "audit:role_changes": Row("get", expect={"leader": OK, "administrator": OK}),
     "network_settings:sectors": Row("get", expect=ADMIN),
     "network_settings:sector_edit": Row("get", kwargs=lambda w: {"sector_id": w.sector.public_id}, expect=ADMIN),
     # Network map (issue 3): readers of the case see it; the referred unit continues it (part 2)
@@ -555,7 +562,17 @@ def fgc_world(world):
     return w
 
 
+# Pages that show a child's data: everything under a case, a meeting, a conference, a document and a personal link.
+CHILD_PAGES = re.compile(r"^/(sager|moeder|familieraadslagning|dokumenter|l)/[0-9a-zA-Z-]{20,}/")
+
+
 def _mismatches(name: str, world, client, login) -> list[str]:
+    """Each actor's outcome against the row, and (SECURITY 16.3.2, issue 13 §2) two audit rules for every
+    request: a page showing a child's data that answers 200 wrote a read event naming the child; a refused
+    signed-in request (404) wrote an ``authz.denied`` event."""
+    from kreds.audit.constants import READ_ACTIONS, Action
+    from kreds.audit.models import AuditEvent
+
     row = MATRIX[name]
     url = reverse(name, kwargs=row.kwargs(world))
     mismatches = []
@@ -567,10 +584,22 @@ def _mismatches(name: str, world, client, login) -> list[str]:
             login(getattr(world, actor))
         expected = row.expect.get(actor, LOGIN if actor == "anonymous" else row.default)
         data = row.data_fn(world) if row.data_fn else row.data
+        last = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
         response = getattr(client, row.method)(url, data=data)
         outcome = classify(response)
         if outcome != expected:
             mismatches.append(f"{name} {url}: {actor}: expected {expected}, got {outcome} ({response.status_code})")
+        events = AuditEvent.objects.filter(seq__gt=last)
+        if row.method == "get" and response.status_code == 200 and CHILD_PAGES.match(url):
+            reads = events.filter(action__in=[*READ_ACTIONS, Action.LINK_VIEW]).exclude(person_concerned="")
+            if not reads.exists():
+                mismatches.append(f"{name} {url}: {actor}: shows a child's data but wrote no read event")
+        if (
+            actor != "anonymous"
+            and response.status_code == 404
+            and not events.filter(action=Action.ACCESS_DENIED).exists()
+        ):
+            mismatches.append(f"{name} {url}: {actor}: refused (404) but no authz.denied event")
     return mismatches
 
 
@@ -598,7 +627,7 @@ def casework_world(world, settings, tmp_path):
         actor=w.caseworker,
         case=w.case,
         data={"dreams": "En hund", "parents_consent_by": "Mor", "parents_consent_on": today},
-        drawing=SimpleUploadedFile("tegning.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16),
+        drawing=SimpleUploadedFile("tegning.png", png()),
     )
     link = voice.issue_child_link(actor=w.caseworker, case=w.case)
     w.child_input = voice.submit_child_input(link=link, data={"dreams": "En hund"})

@@ -199,20 +199,25 @@ def test_hsts_when_secure(client, settings):
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
+# Throw-away secrets for starting the production settings in a subprocess.
+PRODUCTION_ENV = {
+    "KREDS_ENV": "production",
+    "SECRET_KEY": "x" * 50,
+    "CPR_KEYS": "k1:" + "A" * 43 + "=",
+    "CPR_INDEX_KEY": "B" * 43 + "=",
+    "AUDIT_CHAIN_KEY": "k1:" + "C" * 43 + "=",
+    "SITE_URL": "https://kreds.example.dk",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+
+
 def test_production_settings_cookies_and_fail_fast(tmp_path):
     code = (
         "import json, django; from django.conf import settings as s; django.setup();"
         "print(json.dumps([s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
         " s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_NAME, s.CSRF_COOKIE_SECURE, s.DEBUG]))"
     )
-    env = {
-        **os.environ,
-        "KREDS_ENV": "production",
-        "SECRET_KEY": "x" * 50,
-        "CPR_KEYS": "k1:" + "A" * 43 + "=",
-        "CPR_INDEX_KEY": "B" * 43 + "=",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
+    env = {**os.environ, **PRODUCTION_ENV}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     name, secure, httponly, samesite, csrf_name, csrf_secure, debug = json.loads(out.stdout)
     assert name.startswith("__Host-") and csrf_name.startswith("__Host-")

@@ -8,3 +8,8 @@ class Role(models.TextChoices):
     FACILITATOR = "facilitator", _("Facilitator / coordinator")
     LEADER = "leader", _("Leader")
     ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# Roles that see case content (DOMAIN §1: administrators do not). Granting one is audited and shown to the unit's
+# leader in the list of role changes (SECURITY 27).
+CASE_CONTENT_ROLES = frozenset({Role.CASEWORKER, Role.PRACTITIONER, Role.FACILITATOR, Role.LEADER})

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kreds.accounts.constants import Role
+from kreds.accounts.constants import CASE_CONTENT_ROLES, Role
 from kreds.accounts.models import Membership, User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
@@ -15,7 +15,7 @@ from kreds.core.exceptions import KredsError
 from kreds.tenancy.models import Unit
 
 
-def _audit_user(action: Action, actor: User, target: User, details: dict[str, str] | None = None) -> None:
+def _audit_user(action: Action, actor: User, target: User, details: dict[str, str | bool] | None = None) -> None:
     record(
         action,
         actor=actor,
@@ -53,14 +53,31 @@ def create_user(
     return user
 
 
+def _role_details(unit: Unit, role: str) -> dict[str, str | bool]:
+    """What a role change's audit event says: the unit (name and id, for the leader's list of role changes), the
+    role, and whether the role sees case content (SECURITY 27)."""
+    return {
+        "unit": unit.name,
+        "unit_id": str(unit.public_id),
+        "role": str(role),
+        "sees_case_content": role in CASE_CONTENT_ROLES,
+    }
+
+
 @transaction.atomic
 def add_membership(*, actor: User, user: User, unit: Unit, role: Role) -> Membership:
+    """Give ``user`` a role in ``unit``. Nobody grants themselves a role (separation of duties, SECURITY 27): an
+    administrator who also needs a role asks another administrator, and the unit's leader sees every change."""
+    if user.pk == actor.pk:
+        raise KredsError(
+            _("You cannot give yourself a role. Ask another administrator; the unit's leader sees every role change.")
+        )
     if unit.municipality_id != user.municipality_id or actor.municipality_id != user.municipality_id:
         raise KredsError(_("The unit does not belong to the user's municipality."))
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if not created:
         raise KredsError(_("The user already has this role in this unit."))
-    _audit_user(Action.MEMBERSHIP_ADD, actor, user, {"unit": unit.name, "role": str(role)})
+    _audit_user(Action.MEMBERSHIP_ADD, actor, user, _role_details(unit, role))
     return membership
 
 
@@ -73,7 +90,7 @@ def remove_membership(*, actor: User, membership: Membership) -> None:
         and not Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).exclude(pk=membership.pk).exists()
     ):
         raise KredsError(_("You cannot remove your own last administrator role."))
-    details = {"unit": membership.unit.name, "role": membership.role}
+    details = _role_details(membership.unit, membership.role)
     Membership.objects.filter(pk=membership.pk).delete()
     _audit_user(Action.MEMBERSHIP_REMOVE, actor, user, details)
 

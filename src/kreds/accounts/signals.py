@@ -8,6 +8,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
+from kreds.accounts.lockout import lockout_details
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
 
@@ -31,9 +32,11 @@ def on_login_failed(sender: Any, credentials: dict[str, Any] | None = None, requ
 
 @receiver(user_locked_out)
 def on_locked_out(sender: Any, request: Any = None, username: str | None = None, **kwargs: Any) -> None:
+    # details["limit"] says which limit was hit: "username_and_address" or "username" (ADR 0011).
     record(
         Action.LOCKOUT,
         actor=None,
         actor_label=(username or "")[:150],
         purpose=Purpose.SECURITY,
+        details=lockout_details(request),
     )

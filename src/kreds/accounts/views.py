@@ -27,6 +27,7 @@ from kreds.audit.services import record
 from kreds.authz.policies import can
 from kreds.core.exceptions import KredsError
 from kreds.core.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from kreds.core.viewhelpers import deny, get_or_404
 
 
 def _safe_next(request: HttpRequest, default: str = "home") -> str:
@@ -142,16 +143,12 @@ def security(request: HttpRequest) -> HttpResponse:
 def _require_admin(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     if not can(user, "admin.manage_users"):
-        record(Action.ACCESS_DENIED, actor=user, details={"path": request.path[:200]})
-        raise Http404
+        raise deny(request, "admin.manage_users", object_type="users", object_id="")
     return user
 
 
 def _get_managed_user(actor: User, public_id: str) -> User:
-    try:
-        return User.objects.get(public_id=public_id, municipality_id=actor.municipality_id)  # type: ignore[misc]
-    except (User.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(User.objects, public_id=public_id, municipality_id=actor.municipality_id)
 
 
 @login_required
@@ -243,10 +240,7 @@ def user_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
 def membership_remove(request: HttpRequest, public_id: str, membership_id: str) -> HttpResponse:
     actor = _require_admin(request)
     target = _get_managed_user(actor, public_id)
-    try:
-        membership = Membership.objects.select_related("unit", "user").get(public_id=membership_id, user=target)
-    except (Membership.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    membership = get_or_404(Membership.objects.select_related("unit", "user"), public_id=membership_id, user=target)
     try:
         services.remove_membership(actor=actor, membership=membership)
     except KredsError as exc:

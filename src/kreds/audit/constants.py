@@ -11,6 +11,7 @@ class Action(models.TextChoices):
     CASE_SEARCH = "case.search", _("Searched cases")
     CPR_REVEAL = "cpr.reveal", _("Revealed CPR number")
     ACCESS_LOG_VIEW = "audit.access_log_view", _("Viewed access log")
+    SECURITY_LOG_VIEW = "audit.security_view", _("Viewed refused accesses or role changes")
     # Changes
     CASE_CREATE = "case.create", _("Created case")
     CASE_UPDATE = "case.update", _("Changed case")

@@ -6,4 +6,6 @@ app_name = "audit"
 
 urlpatterns = [
     path("sag/<uuid:public_id>/", views.case_access_log_view, name="case_access_log"),
+    path("sikkerhed/", views.security, name="security"),
+    path("rolleaendringer/", views.role_changes, name="role_changes"),
 ]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from kreds.accounts.constants import Role
+from kreds.accounts.constants import CASE_CONTENT_ROLES, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -36,6 +36,8 @@ ACTIONS: dict[str, str] = {
     "case.view_access_log": "see who has looked at a case",
     "admin.manage_users": "create users, change roles, deactivate, end sessions, reset 2FA",
     "admin.manage_settings": "change the municipality's settings, such as the network map's sectors",
+    "admin.security": "see the municipality's refused accesses and security alerts",
+    "audit.role_changes": "see who was given or lost a role, and by whom (a leader for their units)",
     "network.view": "see the child's network map, its history and consents",
     "network.edit": "change the network map and record consents",
     "meeting.view": "see a network meeting, its participants, minutes and evaluations",
@@ -245,8 +247,10 @@ def can(user: Actor, action: str, obj: Any = None) -> bool:
             return has_role(user, Role.LEADER, Role.CASEWORKER)
         case "conference.costs" | "conference.close":
             return bool(staff.pk == obj.coordinator_id) or _edits_case(user, obj.case)
-        case "admin.manage_users" | "admin.manage_settings":
+        case "admin.manage_users" | "admin.manage_settings" | "admin.security":
             return is_administrator(user)
+        case "audit.role_changes":
+            return is_administrator(user) or has_role(user, Role.LEADER)
     return False
 
 
@@ -292,6 +296,47 @@ def neutrality_problem(user: User, case: Case) -> str:
             "name": user.get_full_name()
         }
     return ""
+
+
+# Roles that work on a case through its units (the responsible unit, and the units it is referred to).
+CASE_UNIT_ROLES = (Role.CASEWORKER, Role.PRACTITIONER, Role.LEADER)
+
+
+def case_staff(case: Case) -> QuerySet[User]:
+    """Staff who may take a working role at the case's meetings, such as minute taker: the caseworkers,
+    practitioners and leaders of the units responsible for the case or referred to it, and the municipality's
+    facilitators (a neutral colleague may take the minutes). Never an administrator as such: administrators do
+    not see case content (DOMAIN §1)."""
+    from kreds.accounts.models import User
+
+    units = [case.responsible_unit_id, *case.referred_units.values_list("pk", flat=True)]
+    facilitators = Q(memberships__role=Role.FACILITATOR, memberships__unit__municipality_id=case.municipality_id)
+    in_units = Q(memberships__role__in=CASE_UNIT_ROLES, memberships__unit_id__in=units)
+    return (
+        User.objects.filter(municipality_id=case.municipality_id, is_active=True)
+        .filter(facilitators | in_units)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def minute_taker_problem(user: User, case: Case) -> str:
+    """Why ``user`` cannot take the minutes of a meeting on ``case`` ('' when they can)."""
+    from django.utils.translation import gettext as _
+
+    if user.municipality_id != case.municipality_id or not user.is_active:
+        return _("The minute taker must be an active employee of the municipality.")
+    if case_staff(case).filter(pk=user.pk).exists():
+        return ""
+    if has_role(user, Role.ADMINISTRATOR) and not has_role(user, *CASE_CONTENT_ROLES):
+        return _(
+            "%(name)s is an administrator and does not work on cases, so cannot take the minutes. Choose someone "
+            "who may work on the case."
+        ) % {"name": user.get_full_name()}
+    return _(
+        "%(name)s does not work in a unit responsible for the case or referred to it, and is not a facilitator, so "
+        "cannot take the minutes."
+    ) % {"name": user.get_full_name()}
 
 
 def independence_problem(user: User, case: Case, *, exclude_meetings: tuple[int, ...] = ()) -> str:

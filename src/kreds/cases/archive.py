@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from kreds.cases.models import Case
+from kreds.core.text import safe_filename
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,8 @@ def register(source: Source) -> Source:
 
 
 def safe_name(text: str) -> str:
-    """A file name part from free text: letters, digits and dashes only."""
-    text = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "dokument"
+    """A file name part from free text: lower-case letters, digits and dashes only."""
+    return safe_filename(text.replace(".", "-"), default="dokument", lower=True)
 
 
 def files(case: Case) -> list[ArchiveFile]:
@@ -107,5 +106,4 @@ def build(case: Case) -> bytes:
 
 
 def zip_name(case: Case) -> str:
-    ref = "".join(c for c in (case.external_ref or "sag") if c.isalnum() or c in "-_")[:40]
-    return f"arkiv-{ref}.zip"
+    return f"arkiv-{safe_filename(case.external_ref, default='sag')}.zip"

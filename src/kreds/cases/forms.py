@@ -198,5 +198,5 @@ class SiblingForm(KredsForm):
         super().__init__(*args, **kwargs)
         self.fields["sibling_case"].queryset = candidates  # type: ignore[attr-defined]
         self.fields["sibling_case"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda c: f"{c.child.full_name} ({c.external_ref or c.child.birth_date:%d.%m.%Y})"
+            lambda c: f"{c.child.full_name} ({c.external_ref or f'{c.child.birth_date:%d.%m.%Y}'})"
         )

@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
@@ -16,11 +15,13 @@ from kreds.authz.policies import visible_cases
 from kreds.cases.constants import LegalBasis
 from kreds.cases.models import Case, CaseAssignment
 from kreds.core.crypto import CPR_RE, cpr_blind_index
+from kreds.core.viewhelpers import get_or_404
 
 
 @dataclass
 class CaseFilter:
     text: str = ""
+    cpr_index: str = ""  # a search for a CPR number, by its blind index (the number itself is never kept)
     status: str = "open"
     unit: str = ""
     basis: str = ""
@@ -42,6 +43,8 @@ def case_list(user: User, flt: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(responsible_unit__public_id=flt.unit)
     if flt.basis in LegalBasis.values:
         qs = qs.filter(**{flt.basis: True})
+    if flt.cpr_index:
+        qs = qs.filter(child__cpr_index=flt.cpr_index)
     text = flt.text.strip()
     if text:
         compact = text.replace(" ", "")
@@ -59,10 +62,9 @@ def case_list(user: User, flt: CaseFilter) -> QuerySet[Case]:
 
 def get_case(user: User, public_id: UUID | str) -> Case:
     """The case if the user may see it, else 404 (a foreign object is indistinguishable from a missing one)."""
-    try:
-        return visible_cases(user).select_related("child", "responsible_unit", "municipality").get(public_id=public_id)
-    except (Case.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        visible_cases(user).select_related("child", "responsible_unit", "municipality"), public_id=public_id
+    )
 
 
 def get_case_for_reading(user: User, public_id: UUID | str, purpose: Purpose = Purpose.CASEWORK) -> Case:
@@ -80,9 +82,72 @@ def get_case_for_reading(user: User, public_id: UUID | str, purpose: Purpose = P
     return case
 
 
+@dataclass
+class SiblingCase:
+    public_id: Any
+
+
+@dataclass
+class Sibling:
+    child: Any
+    case: SiblingCase | None  # the sibling's case the viewer may open; None: the viewer sees no case of the sibling
+
+
+def siblings_for(user: User, child: Any) -> list[Sibling]:
+    """The child's linked siblings. A sibling's name is shown only to someone who may see one of the sibling's
+    cases: that a child has a case in the municipality is itself personal data (DOMAIN §12, "never reveal a
+    child's identity to someone without access to that case")."""
+    from django.db.models import OuterRef, Subquery
+
+    visible = visible_cases(user).filter(child=OuterRef("pk")).order_by("status", "-opened_on").values("public_id")
+    siblings = child.siblings.annotate(visible_case=Subquery(visible[:1])).order_by("first_name", "last_name")
+    return [Sibling(s, SiblingCase(s.visible_case) if s.visible_case else None) for s in siblings]
+
+
+def cpr_conflict(user: User, cpr: str, child: Any = None) -> str:
+    """Why ``cpr`` cannot be recorded for ``child`` (a new child when None): another child of the municipality has
+    it. The reason names that child only to someone who may see one of its cases; anyone else is told whom to ask
+    and the attempt is an ``authz.denied`` event, so trying numbers shows on the security page. '' when free."""
+    from django.utils.translation import gettext as _
+
+    compact = (cpr or "").replace(" ", "")
+    if not compact or not CPR_RE.match(compact) or user.municipality_id is None:
+        return ""
+    from kreds.cases.models import Child
+
+    others = Child.objects.filter(municipality_id=user.municipality_id, cpr_index=cpr_blind_index(compact))
+    if child is not None:
+        others = others.exclude(pk=child.pk)
+    other = others.first()
+    if other is None:
+        return ""
+    case = visible_cases(user).filter(child=other).order_by("status", "-opened_on").first()
+    if case is not None:
+        return _(
+            "%(name)s already has this CPR number in Kreds (case %(ref)s). Open that case, or reopen it if it is "
+            "closed, instead of recording the child again."
+        ) % {"name": other.full_name, "ref": case.external_ref or case.opened_on.strftime("%d.%m.%Y")}
+    record(
+        Action.ACCESS_DENIED,
+        actor=user,
+        object_type="child",
+        object_id=str(other.public_id),
+        person_concerned=str(other.public_id),
+        purpose=Purpose.CASEWORK,
+        details={
+            "policy": "cpr.unique",
+            "reason": "the CPR number is another child's, whose cases the user may not see",
+        },
+    )
+    return _(
+        "A child with this CPR number already has a case in the municipality, and you do not have access to it. "
+        "Ask your leader to find out who has the case; they can assign you to it or refer it to your unit."
+    )
+
+
 def audit_search(user: User, flt: CaseFilter, result_count: int) -> None:
     text = flt.text.strip()
-    is_cpr = bool(CPR_RE.match(text.replace(" ", "")))
+    is_cpr = bool(flt.cpr_index) or bool(CPR_RE.match(text.replace(" ", "")))
     record(
         Action.CASE_SEARCH,
         actor=user,

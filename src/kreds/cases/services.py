@@ -48,7 +48,10 @@ def _audit_case(action: Action, actor: User, case: Case, details: dict[str, Any]
 
 
 def _set_cpr(child: Child, cpr: str | None) -> bool:
-    """Set or clear the child's CPR. Returns True when it changed. Never logs the value."""
+    """Set or clear the child's CPR. Returns True when it changed. Never logs the value.
+
+    A CPR number belongs to one child of the municipality: a number another child already has is refused (the
+    case views say more, and to whom, through ``selectors.cpr_conflict``)."""
     if cpr is None:
         return False
     if not cpr.strip():
@@ -60,6 +63,9 @@ def _set_cpr(child: Child, cpr: str | None) -> bool:
     index = cpr_blind_index(normalised)
     if index == child.cpr_index:
         return False
+    taken = Child.objects.filter(municipality_id=child.municipality_id, cpr_index=index)
+    if taken.exclude(pk=child.pk).exists():
+        raise KredsError(_("Another child in the municipality already has this CPR number."))
     child.cpr_encrypted = encrypt_cpr(normalised)
     child.cpr_index = index
     return True

@@ -34,7 +34,9 @@ from kreds.cases.forms import (
 )
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
+from kreds.core.crypto import CPR_RE, cpr_blind_index
 from kreds.core.exceptions import KredsError, StaleEdit
+from kreds.core.viewhelpers import deny
 from kreds.tenancy.models import Unit
 
 SEARCH_SESSION_KEY = "kreds_case_search"
@@ -46,14 +48,7 @@ def _user(request: HttpRequest) -> User:
 
 def _deny(request: HttpRequest, action: str, case: Case | None = None) -> None:
     """Refuse: audited, and a 404 so nothing about the object leaks."""
-    record(
-        Action.ACCESS_DENIED,
-        actor=_user(request),
-        object_type="case" if case else "",
-        object_id=str(case.public_id) if case else "",
-        details={"policy": action, "path": request.path[:200]},
-    )
-    raise Http404
+    raise deny(request, action, object_type="case" if case else "", object_id=str(case.public_id) if case else "")
 
 
 def _require(request: HttpRequest, action: str, case: Case | None = None) -> None:
@@ -68,19 +63,20 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     _require(request, "case.list")
     default = {"status": "open", "scope": "mine" if has_role(user, Role.CASEWORKER) else "all"}
+    stored = _stored_search(request) or default
     if request.method == "POST":
         if "reset" in request.POST:
             request.session.pop(SEARCH_SESSION_KEY, None)
             return redirect("cases:my_cases")
         form = CaseSearchForm(request.POST)
         if form.is_valid():
-            request.session[SEARCH_SESSION_KEY] = form.cleaned_data
-            flt = _filter_from(form.cleaned_data)
+            stored = _storable(form.cleaned_data)
+            request.session[SEARCH_SESSION_KEY] = stored
+            flt = _filter_from(stored)
             selectors.audit_search(user, flt, selectors.case_list(user, flt).count())
             return redirect("cases:my_cases")
     else:
-        form = CaseSearchForm(initial=request.session.get(SEARCH_SESSION_KEY) or default)
-    stored = request.session.get(SEARCH_SESSION_KEY) or default
+        form = CaseSearchForm(initial=stored)
     flt = _filter_from(stored)
     page = Paginator(selectors.case_list(user, flt), 25).get_page(request.GET.get("side"))
     record(Action.CASE_LIST, actor=user, details={"count": page.paginator.count, "page": page.number})
@@ -90,15 +86,37 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "searching": bool(stored.get("text")),
+            "searching": bool(stored.get("text") or stored.get("cpr_index")),
+            "cpr_search": bool(stored.get("cpr_index")),
             "can_create": can(user, "case.create"),
             "scope": stored.get("scope", "mine"),
         },
     )
 
 
+def _storable(data: dict[str, Any]) -> dict[str, Any]:
+    """The search as it may be kept in the session: a CPR number never (SECURITY 22, issue 13 §4), only its blind
+    index, which finds the same child and says nothing without the index key."""
+    stored = {k: data.get(k) or "" for k in ("text", "status", "basis", "scope")}
+    compact = stored["text"].replace(" ", "")
+    if CPR_RE.match(compact):
+        stored["text"] = ""
+        stored["cpr_index"] = cpr_blind_index(compact)
+    return stored
+
+
+def _stored_search(request: HttpRequest) -> dict[str, Any] | None:
+    """The kept search; one kept by an earlier version with the number itself is rewritten at once."""
+    stored = request.session.get(SEARCH_SESSION_KEY)
+    if stored and CPR_RE.match((stored.get("text") or "").replace(" ", "")):
+        stored = _storable(stored)
+        request.session[SEARCH_SESSION_KEY] = stored
+    return stored
+
+
 def _filter_from(data: dict[str, Any]) -> selectors.CaseFilter:
     return selectors.CaseFilter(
+        cpr_index=data.get("cpr_index") or "",
         text=data.get("text") or "",
         status=data.get("status") or "",
         basis=data.get("basis") or "",
@@ -112,6 +130,14 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str]:
     return child, case, data.get("cpr", "")
 
 
+def _cpr_free(form: CaseForm, user: User, child: Any = None) -> bool:
+    """A CPR number another child has goes back on the form with the reason (and whom to ask)."""
+    problem = selectors.cpr_conflict(user, form.cleaned_data.get("cpr") or "", child)
+    if problem:
+        form.add_error("cpr", problem)
+    return not problem
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
@@ -121,7 +147,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST or None, units=units)
     if request.method == "GET" and units.count() == 1:
         form.fields["responsible_unit"].initial = units.first()
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _cpr_free(form, user):
         child, case_data, cpr = _split(form.cleaned_data)
         try:
             case = services.create_case(actor=user, child_data=child, case_data=case_data, cpr=cpr or None)
@@ -143,6 +169,7 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         {
             "case": case,
             "child": case.child,
+            "siblings": selectors.siblings_for(user, case.child),
             "panels": panels.render_panels(request, case),
             "gate": safety_gate(case),
             "perms": {
@@ -169,7 +196,7 @@ def case_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     initial.update({k: getattr(case, k) for k in services.CASE_FIELDS})
     initial["version"] = case.version
     form = CaseForm(request.POST or None, initial=initial, units=units, editing=True)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _cpr_free(form, user, child):
         child_data, case_data, cpr = _split(form.cleaned_data)
         try:
             services.update_case(

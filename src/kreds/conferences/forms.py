@@ -117,7 +117,16 @@ class ReferralForm(KredsForm):
 
 
 class AllocateForm(KredsForm):
-    coordinator = StaffChoiceField(label=_("Coordinator"), queryset=User.objects.none(), empty_label=_("Choose"))
+    coordinator = StaffChoiceField(
+        label=_("Coordinator"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose"),
+        error_messages={
+            "invalid_choice": _(
+                "Choose the coordinator from the list: only staff with the coordinator role can be allocated."
+            )
+        },
+    )
 
     def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,13 +25,12 @@ from kreds.audit.services import record
 from kreds.authz.policies import can, has_role
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
-from kreds.cases.selectors import get_case
 from kreds.conferences import forms, selectors, services
 from kreds.conferences.constants import ConferenceStatus, Decision, ScoredBy, SupportStatus
 from kreds.conferences.models import Conference, Cost, PlanItem, Preparation, Session
 from kreds.conferences.pdf import plan_pdf as render_plan_pdf
 from kreds.conferences.selectors import HELD
-from kreds.core.viewhelpers import attempt, authorized, current_user, deny
+from kreds.core.viewhelpers import attempt, authorized, authorized_case, current_user, deny, get_or_404
 from kreds.meetings import extras
 from kreds.meetings import services as meeting_services
 from kreds.meetings.constants import MeetingStatus, ParticipantRole
@@ -77,21 +76,20 @@ def _detail(conference: Conference) -> HttpResponse:
 
 
 def _item(conference: Conference, item_id: str) -> PlanItem:
-    try:
-        return PlanItem.objects.select_related("session", "agreement", "responsible").get(
-            public_id=item_id, session__conference=conference
-        )
-    except (PlanItem.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        PlanItem.objects.select_related("session", "agreement", "responsible"),
+        public_id=item_id,
+        session__conference=conference,
+    )
 
 
 def _invitee(conference: Conference, participant_id: str) -> Participant:
-    try:
-        return Participant.objects.select_related("meeting", "person").get(
-            public_id=participant_id, meeting__fgc_session__conference=conference, removed_at__isnull=True
-        )
-    except (Participant.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        Participant.objects.select_related("meeting", "person"),
+        public_id=participant_id,
+        meeting__fgc_session__conference=conference,
+        removed_at__isnull=True,
+    )
 
 
 # Referral -------------------------------------------------------------------------------------------------
@@ -110,9 +108,9 @@ def _referral_data(form: forms.ReferralForm) -> tuple[dict[str, Any], dict[str, 
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case: Case = get_case(user, public_id)
-    if not can(user, "conference.refer", case):
-        raise _deny(request, "conference.refer", str(case.public_id))
+    case: Case = authorized_case(
+        request, public_id, "conference.refer", read_action=Action.CASE_VIEW, object_type="case"
+    )
     form = forms.ReferralForm(request.POST or None, user=user, initial={"parents_consent_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data, wellbeing = _referral_data(form)
@@ -920,10 +918,7 @@ def costs(request: HttpRequest, conference_id: str) -> HttpResponse:
 @require_POST
 def cost_remove(request: HttpRequest, conference_id: str, cost_id: str) -> HttpResponse:
     conference = _conference(request, conference_id, "conference.costs")
-    try:
-        cost = Cost.objects.get(public_id=cost_id, conference=conference)
-    except (Cost.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    cost = get_or_404(Cost.objects, public_id=cost_id, conference=conference)
     attempt(
         request,
         lambda: services.remove_cost(actor=_user(request), conference=conference, cost=cost),

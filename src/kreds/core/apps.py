@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kreds.core.schedule import DAY, register
-        from kreds.core.tasks import prune_finished_heartbeats
+        from kreds.core.tasks import clear_expired_sessions, prune_finished_heartbeats, prune_login_records
 
         register("core.prune_finished_heartbeats", prune_finished_heartbeats, every=DAY)
+        register("core.clear_expired_sessions", clear_expired_sessions, every=DAY)
+        register("core.prune_login_records", prune_login_records, every=DAY)

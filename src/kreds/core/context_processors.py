@@ -35,6 +35,8 @@ def kreds(request: HttpRequest) -> dict[str, Any]:
             nav.append(("accounts:user_list", "admin"))
         if can(user, "admin.manage_settings"):
             nav.append(("network_settings:sectors", "settings"))
+        if can(user, "admin.security"):
+            nav.append(("audit:security", "security"))
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "current_municipality": municipality,

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kreds.core.text import validate_multi_line, validate_one_line
 
 
 class KredsFormRenderer(TemplatesSetting):
@@ -20,6 +27,64 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+# Dates outside these years are typing mistakes (and would overflow date arithmetic further on); each form still
+# checks what makes sense for its own dates.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+# Whole numbers must fit the database's integer columns.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def validate_sane_date(value: Any) -> None:
+    if isinstance(value, datetime.date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Write a date between %(first)s and %(last)s.") % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            code="date_range",
+        )
+
+
+def _guard(field: forms.Field) -> None:
+    """What every field of every form refuses, whatever the form itself checks (issue 13 §5, §6):
+
+    * text: control characters; line breaks except in a multi-line field (core.text). Passwords are never shown
+      anywhere and are left as typed;
+    * dates: outside 1900–2100;
+    * whole numbers: outside the database's integer range.
+    """
+    extra: list[Any] = []
+    if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+        extra.append(validate_multi_line if isinstance(field.widget, forms.Textarea) else validate_one_line)
+    elif isinstance(field, (forms.DateField, forms.DateTimeField)):
+        extra.append(validate_sane_date)
+    elif isinstance(field, forms.IntegerField) and not isinstance(field, forms.DecimalField | forms.FloatField):
+        if field.max_value is None:
+            extra.append(MaxValueValidator(INT_MAX))
+        if field.min_value is None:
+            extra.append(MinValueValidator(INT_MIN))
+    field.validators = [*field.validators, *(v for v in extra if v not in field.validators)]
+    _plain_choice_messages(field)
+
+
+def _plain_choice_messages(field: forms.Field) -> None:
+    """A choice that is not on the list gets a message in words: never Django's generic "Select a valid choice",
+    never the value that was sent (it may be a raw id). A field's own message, where it has one, is kept."""
+    if not isinstance(field, (forms.ChoiceField, forms.ModelChoiceField)):
+        return
+    defaults: dict[str, Any] = {}
+    for cls in reversed(type(field).__mro__):
+        defaults.update(getattr(cls, "default_error_messages", {}))
+    for key in ("invalid_choice", "invalid_pk_value", "invalid_list"):
+        if key in field.error_messages and field.error_messages[key] is defaults.get(key):
+            field.error_messages[key] = CHOICE_MESSAGES[key]
+
+
+CHOICE_MESSAGES = {
+    "invalid_choice": gettext_lazy("Choose one of the options in the list."),
+    "invalid_pk_value": gettext_lazy("Choose one of the options in the list."),
+    "invalid_list": gettext_lazy("Choose one or more of the options in the list."),
+}
+
+
 class KredsFormMixin:
     """Adds DKFDS classes to widgets and wires errors to inputs for screen readers."""
 
@@ -29,6 +94,7 @@ class KredsFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
+            _guard(field)
             css = widget.attrs.get("class", "")
             if isinstance(widget, forms.CheckboxInput):
                 css += " form-checkbox"

@@ -1,11 +1,11 @@
-"""Logging filters: CPR numbers never reach a log line; each line carries the request id."""
+"""Logging filters: CPR numbers never reach a log line; each line carries the request id and client address."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-from kreds.core.request_context import current_request_id
+from kreds.core.request_context import current_client_ip, current_request_id
 
 # Anything shaped like a CPR number: six digits, optional dash/space, four digits, not part of a longer number.
 CPR_LIKE = re.compile(r"(?<!\d)(\d{6})[- ]?(\d{4})(?!\d)")
@@ -46,4 +46,6 @@ class RedactCprFilter(logging.Filter):
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
+        # The address kreds.core.clientip.client_ip() chose (the real client behind trusted proxies).
+        record.client_ip = current_client_ip() or "-"
         return True

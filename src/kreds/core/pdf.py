@@ -13,7 +13,16 @@ from typing import Any
 
 import typst
 
+from kreds.core.text import clean_structure
+
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "document.typ"
+
+
+def compile_typst(template: Path | str, data: dict[str, Any], **inputs: str) -> bytes:
+    """The one way Kreds runs typst: ``data`` as JSON (every string made printable first, so no stored text can
+    break a document), any other ``inputs`` as given, PDF/A-2b out."""
+    payload = json.dumps(clean_structure(data), ensure_ascii=False)
+    return bytes(typst.compile(str(template), sys_inputs={"data": payload, **inputs}, pdf_standards=["a-2b"]))
 
 
 def text_block(title: str, text: str) -> dict[str, Any]:
@@ -45,6 +54,4 @@ def render(
     }
     if closing:
         data["closing"] = closing
-    return bytes(
-        typst.compile(str(TEMPLATE), sys_inputs={"data": json.dumps(data, ensure_ascii=False)}, pdf_standards=["a-2b"])
-    )
+    return compile_typst(TEMPLATE, data)

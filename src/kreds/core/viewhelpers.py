@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Manager, Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from kreds.core.exceptions import KredsError
+
+
+def get_or_404[M: Model](queryset: QuerySet[M] | Manager[M], **lookup: Any) -> M:
+    """The one object ``lookup`` finds in ``queryset``, else a 404 — also for an id that is not a UUID or a value
+    of the wrong type (the one copy of "try … get … except DoesNotExist: 404"). The 404 of an object the user may
+    not see is audited as a denial by ``core.middleware.DenialAuditMiddleware``."""
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def parse_uuid(value: Any) -> uuid.UUID | None:
+    """A UUID from untrusted input (a form field, a query parameter), or None."""
+    try:
+        return uuid.UUID(str(value).strip())
+    except (ValueError, AttributeError, TypeError):
+        return None
+
+
+def parse_int(value: Any, default: int | None = None, *, low: int = -(2**31), high: int = 2**31 - 1) -> int | None:
+    """An integer from untrusted input within database range, or ``default``."""
+    try:
+        number = int(str(value).strip())
+    except (ValueError, TypeError):
+        return default
+    return number if low <= number <= high else default
 
 
 def attempt(request: HttpRequest, fn: Callable[[], Any], success: str = "") -> bool:
@@ -43,8 +72,15 @@ def current_user(request: HttpRequest) -> Any:
     return request.user
 
 
+DENIED = "_kreds_denied"
+
+
 def deny(request: HttpRequest, action: str, *, object_type: str, object_id: str) -> Http404:
-    """Record an authorization denial and answer as for an unknown object (SECURITY 8.2.2: foreign is 404)."""
+    """Record an authorization denial and answer as for an unknown object (SECURITY 8.2.2: foreign is 404).
+
+    The one way a view refuses (raise what it returns). Any other 404 or 403 a signed-in user meets is recorded
+    by ``core.middleware.DenialAuditMiddleware`` instead, so every refusal is an ``authz.denied`` event once.
+    """
     from kreds.audit.constants import Action
     from kreds.audit.services import record
 
@@ -55,6 +91,7 @@ def deny(request: HttpRequest, action: str, *, object_type: str, object_id: str)
         object_id=object_id,
         details={"policy": action, "path": request.path[:200]},
     )
+    setattr(request, DENIED, True)
     return Http404()
 
 

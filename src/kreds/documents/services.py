@@ -2,6 +2,9 @@
 
 * size limit (``UPLOAD_MAX_BYTES``, 8 MB), read in chunks so a large upload is refused without filling memory;
 * the type is decided by the file's first bytes (PNG, JPEG, PDF), never by its name or the browser's claim;
+* the file is cleaned before it is kept (:mod:`kreds.documents.cleaning`): an image is decoded within a pixel limit
+  and encoded again without metadata (no EXIF/GPS), a PDF with JavaScript, launch actions or embedded files is
+  refused and the rest is kept as pikepdf writes it; only the cleaned bytes are stored, hashed and counted;
 * the file is stored under ``UPLOAD_ROOT`` (outside the web root and ``STATIC_ROOT``) with a random name and
   mode 0600; the name the user gave is kept only as a cleaned label;
 * it is served only by :func:`kreds.documents.views.download`, as an attachment, after an authorization check.
@@ -28,6 +31,7 @@ from kreds.audit.constants import Action
 from kreds.audit.services import record_for_case
 from kreds.cases.models import Case
 from kreds.core.exceptions import KredsError
+from kreds.documents import cleaning
 from kreds.documents.models import Document
 
 SIGNATURES = (
@@ -81,6 +85,7 @@ def store(*, actor: User, case: Case, upload: Any, kind: str) -> Document:
     if found is None:
         raise KredsError(_("Only photos (JPEG or PNG) and PDF files can be uploaded."))
     content_type, extension = found
+    content = cleaning.clean(content, content_type)
     stored = f"{case.municipality.code}/{timezone.now():%Y}/{secrets.token_hex(16)}{extension}"
     target = root() / stored
     target.parent.mkdir(parents=True, exist_ok=True)

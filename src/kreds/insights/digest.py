@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.cases.models import Case
+from kreds.core.mail import email
 from kreds.core.workdays import add_working_days
 from kreds.insights import facts as facts_module
 from kreds.insights.figures import compute
@@ -238,7 +238,7 @@ def send_digest(row: Outbox) -> str:
             {"user": user, "work": work, "leading": leading, "site": settings.SITE_URL, "week": week_key(today)},
         )
         subject = _("Kreds this week: %(week)s") % {"week": week_key(today)}
-    EmailMultiAlternatives(subject=subject, body=body, to=[user.email]).send(using="default")
+    email(subject=subject, body=body, to=[user.email]).send(using="default")
     row.sent_at = timezone.now()
     row.save(update_fields=["attempts", "sent_at"])
     return "sent"

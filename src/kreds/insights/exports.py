@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kreds.core.text import printable, spreadsheet_cell
 from kreds.insights.figures import SUPPRESS_BELOW, Result, suppressed
 from kreds.insights.periods import Period
 
@@ -104,9 +105,9 @@ def headers() -> list[str]:
 def to_csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")  # Danish Excel opens semicolon-separated files directly
-    writer.writerow(headers())
+    writer.writerow([spreadsheet_cell(str(h)) for h in headers()])
     for row in rows:
-        writer.writerow(["" if row[c] is None else _csv_value(row[c]) for c in COLUMNS])
+        writer.writerow(["" if row[c] is None else spreadsheet_cell(_csv_value(row[c])) for c in COLUMNS])
     return buffer.getvalue()
 
 
@@ -114,6 +115,14 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     return str(value)
+
+
+def _write(sheet: Any, row: int, col: int, value: Any, *style: Any) -> None:
+    """Text as text (never a formula, whatever a unit or figure name starts with), numbers as numbers."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, col, value, *style)
+    else:
+        sheet.write_string(row, col, printable(str(value)), *style)
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
@@ -127,15 +136,15 @@ def to_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet(_("Figures"))
     bold = book.add_format({"bold": True})
-    sheet.write(0, 0, title, bold)
+    _write(sheet, 0, 0, title, bold)
     for col, header in enumerate(headers()):
-        sheet.write(2, col, header, bold)
+        _write(sheet, 2, col, header, bold)
     for r, row in enumerate(rows, start=3):
         for col, key in enumerate(COLUMNS):
             value = row[key]
             if value is None:
                 continue
-            sheet.write(r, col, value)
+            _write(sheet, r, col, value)
     sheet.set_column(0, 0, 20)
     sheet.set_column(1, 2, 48)
     sheet.set_column(3, 9, 14)

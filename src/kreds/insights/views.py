@@ -16,7 +16,7 @@ from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
 from kreds.authz.policies import can
-from kreds.core.viewhelpers import current_user, deny
+from kreds.core.viewhelpers import current_user, deny, parse_uuid
 from kreds.insights import exports, selectors, snapshots
 from kreds.insights.figures import FIGURES
 from kreds.insights.forms import period_form
@@ -98,9 +98,10 @@ def figure(request: HttpRequest, unit_id: str, key: str) -> HttpResponse:
     period = _period(request)
     caseworker = None
     if request.GET.get("caseworker"):
-        caseworker = User.objects.filter(
-            public_id=request.GET["caseworker"], municipality_id=user.municipality_id
-        ).first()
+        wanted = parse_uuid(request.GET["caseworker"])
+        caseworker = (
+            User.objects.filter(public_id=wanted, municipality_id=user.municipality_id).first() if wanted else None
+        )
         if caseworker is None:
             raise Http404
     result = selectors.drilldown(user, the_unit, period, key, caseworker)

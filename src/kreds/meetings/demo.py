@@ -38,7 +38,7 @@ from django.utils import timezone, translation
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
-from kreds.authz.policies import neutrality_problem
+from kreds.authz.policies import minute_taker_problem, neutrality_problem
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
 from kreds.consent.constants import Category
@@ -1038,8 +1038,9 @@ def _choose(
         cast.theme = THEMES[group][turn.get(group, 0) % len(THEMES[group])]
         turn[group] = turn.get(group, 0) + 1
         cast.words = _words(cast, age)
-        if state.key in {"on_time", "follow_up_held"}:
-            cast.minute_taker = seeder.minute_taker
+        taker = seeder.minute_taker
+        if state.key in {"on_time", "follow_up_held"} and taker and not minute_taker_problem(taker, cast.case):
+            cast.minute_taker = taker  # the family centre takes the minutes where the case is referred to it
     return chosen
 
 

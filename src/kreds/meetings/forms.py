@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
+from kreds.authz.policies import case_staff
 from kreds.core.forms import DateInput, KredsForm
 from kreds.meetings.constants import AgreementStatus, ChildParticipation, Delivery, ParticipantRole
 from kreds.meetings.models import Participant
@@ -47,8 +48,27 @@ class MeetingForm(KredsForm):
         queryset=User.objects.none(),
         required=False,
         help_text=_("Leads the meeting, keeps time and the speaking order. Must not be involved in the case."),
+        error_messages={
+            "invalid_choice": _(
+                "Choose the facilitator from the list: only staff with the facilitator role can lead the meeting."
+            )
+        },
     )
-    minute_taker = StaffChoiceField(label=_("Minute taker"), queryset=User.objects.none(), required=False)
+    minute_taker = StaffChoiceField(
+        label=_("Minute taker"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_(
+            "Someone who may work on the case: its caseworkers, the unit it is referred to, its leader or a "
+            "facilitator."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "Choose the minute taker from the list: only staff who may work on the case (its caseworkers, the "
+                "unit it is referred to, its leader or a facilitator) can take the minutes."
+            )
+        },
+    )
     inviter = forms.CharField(
         label=_("Inviter"),
         max_length=200,
@@ -82,13 +102,13 @@ class MeetingForm(KredsForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = User.objects.filter(municipality_id=municipality_id, is_active=True).order_by("first_name", "last_name")
-        self.fields["facilitator"].queryset = staff.filter(  # type: ignore[attr-defined]
-            memberships__role=Role.FACILITATOR
-        ).distinct()
-        self.fields["minute_taker"].queryset = staff  # type: ignore[attr-defined]
+        staff = User.objects.filter(municipality_id=case.municipality_id, is_active=True)
+        self.fields["facilitator"].queryset = (  # type: ignore[attr-defined]
+            staff.filter(memberships__role=Role.FACILITATOR).distinct().order_by("first_name", "last_name")
+        )
+        self.fields["minute_taker"].queryset = case_staff(case)  # type: ignore[attr-defined]
         self.fields["facilitator"].empty_label = _("Choose later")  # type: ignore[attr-defined]
         self.fields["minute_taker"].empty_label = _("Choose later")  # type: ignore[attr-defined]
 

@@ -8,12 +8,10 @@ is checked for CPR-shaped numbers when it is written (see ``services._no_cpr``).
 from __future__ import annotations
 
 import datetime
-import json
 from pathlib import Path
 from typing import Any
 
 import segno
-import typst
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -22,6 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from kreds.core.mail import email
+from kreds.core.pdf import compile_typst
+from kreds.core.text import one_line, printable
 from kreds.meetings import kinds
 from kreds.meetings.constants import MINUTES_WORKING_DAYS, OutboxKind, ParticipantRole, Rsvp
 from kreds.meetings.leaflet import leaflet as network_meeting_leaflet
@@ -112,8 +113,8 @@ def ics(meeting: Meeting, participant: Participant | None = None) -> bytes:
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     event.add("summary", str(meeting.get_kind_display()))
-    event.add("location", meeting.place)
-    description = f"{purpose_label(meeting)}: {meeting.purpose}"
+    event.add("location", one_line(meeting.place))
+    description = f"{purpose_label(meeting)}: {printable(meeting.purpose)}"
     if participant is not None and participant.link_id:
         description += "\n\n" + _("Your personal page: %(url)s") % {"url": link_url(participant)}
     event.add("description", description)
@@ -122,13 +123,7 @@ def ics(meeting: Meeting, participant: Participant | None = None) -> bytes:
 
 
 def _typst(template: str, data: dict[str, Any], **extra: str) -> bytes:
-    return bytes(
-        typst.compile(
-            str(TYPST_DIR / template),
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False), **extra},
-            pdf_standards=["a-2b"],
-        )
-    )
+    return compile_typst(TYPST_DIR / template, data, **extra)
 
 
 def _footer(meeting: Meeting) -> str:
@@ -302,7 +297,7 @@ def build_email(row: Outbox) -> EmailMultiAlternatives:
         attachments.append((ics_filename(meeting), ics(meeting, participant), "text/calendar"))
     else:  # pragma: no cover - staff reminders are built in tasks
         raise ValueError(row.kind)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=[participant.email])
+    message = email(subject=subject, body=body, to=[participant.email])
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     return message

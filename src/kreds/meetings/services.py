@@ -13,13 +13,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record, record_for_case
-from kreds.authz.policies import neutrality_problem
+from kreds.authz.policies import minute_taker_problem, neutrality_problem
 from kreds.cases.models import Case
 from kreds.cases.safety import require_network_involvement_allowed, safety_gate
 from kreds.consent.constants import Category
@@ -125,8 +126,8 @@ def _validate_planning(case: Case, data: dict[str, Any]) -> dict[str, Any]:
         if problem:
             raise KredsError(problem)
     minute_taker = clean.get("minute_taker")
-    if minute_taker is not None and minute_taker.municipality_id != case.municipality_id:
-        raise KredsError(_("The minute taker must work in the municipality."))
+    if minute_taker is not None and (problem := minute_taker_problem(minute_taker, case)):
+        raise KredsError(problem)
     return clean
 
 
@@ -283,14 +284,19 @@ def remove_participant(*, actor: User, participant: Participant) -> None:
     if participant.link is not None:
         links.revoke(participant.link, reason="removed from meeting")
     Outbox.objects.filter(participant=participant, sent_at__isnull=True).delete()
-    if participant.invited_at or Outbox.objects.filter(participant=participant).exists():
-        # An invitation already went out: keep the row as history, but mark the participant as not coming.
+    keep = bool(participant.invited_at) or Outbox.objects.filter(participant=participant).exists()
+    if not keep:
+        try:
+            with transaction.atomic():
+                participant.delete()
+        except ProtectedError:
+            keep = True  # something else records this person (the coordinator's preparation log, a contact)
+    if keep:
+        # An invitation already went out, or the person is part of the history: keep the row, marked as not coming.
         participant.rsvp = Rsvp.NO
         participant.rsvp_message = _("Removed from the meeting by %(name)s.") % {"name": actor.get_full_name()}
         participant.removed_at = timezone.now()
         participant.save()
-    else:
-        participant.delete()
     _audit(Action.MEETING_PARTICIPANTS, actor, meeting, removed=str(participant.public_id))
 
 
@@ -553,8 +559,14 @@ def add_agreement(
 def remove_agreement(*, actor: User, agreement: Agreement) -> None:
     locked = _locked(agreement.meeting)
     _require_running(locked)
-    agreement.history.all().delete()
-    agreement.delete()
+    try:
+        with transaction.atomic():
+            agreement.history.all().delete()
+            agreement.delete()
+    except ProtectedError as exc:
+        raise KredsError(
+            _("The agreement is an approved item of the family's plan and cannot be removed; change its status.")
+        ) from exc
     _audit(Action.AGREEMENT_REMOVE, actor, locked, agreement=str(agreement.public_id))
 
 

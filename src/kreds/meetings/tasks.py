@@ -125,7 +125,12 @@ def send_outbox(outbox_id: int) -> str:
                 message = build_email(row)
             message.send(using="default")
         except Exception as exc:
-            row.last_error = f"{type(exc).__name__}: {exc}"[:300]
+            # Staff read this on the meeting page: words, not the exception (which may hold an address or a name).
+            with in_language():
+                row.last_error = _(
+                    "The mail system did not accept the message (%(kind)s). Kreds tries again a few times; check the "
+                    "e-mail address, or print a letter instead."
+                ) % {"kind": type(exc).__name__}
             row.save(update_fields=["attempts", "last_error"])
             log.warning("Sending outbox %s failed: %s", row.pk, type(exc).__name__)
             return "failed"
@@ -229,9 +234,9 @@ def queue_staff_reminders(today: datetime.date | None = None) -> list[Outbox]:
 
 def _send_staff_reminder(row: Outbox) -> str:
     from django.conf import settings
-    from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
 
+    from kreds.core.mail import email
     from kreds.meetings.selectors import agreements_for_user, meetings_to_invite
     from kreds.meetings.sending import in_language
 
@@ -263,7 +268,7 @@ def _send_staff_reminder(row: Outbox) -> str:
             subject = _("Meetings coming up without invitations: %(count)d") % {"count": len(items["to_invite"])}
         else:
             subject = _("Suspensions of contact ending within a week: %(count)d") % {"count": len(items["suspensions"])}
-    EmailMultiAlternatives(subject=subject, body=body, to=[user.email]).send(using="default")
+    email(subject=subject, body=body, to=[user.email]).send(using="default")
     row.sent_at = timezone.now()
     row.save(update_fields=["attempts", "sent_at"])
     return "sent"

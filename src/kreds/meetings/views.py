@@ -29,7 +29,8 @@ from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
 from kreds.cases.selectors import get_case
-from kreds.core.viewhelpers import attempt, authorized, current_user, deny
+from kreds.core.text import safe_filename
+from kreds.core.viewhelpers import attempt, authorized, authorized_case, current_user, deny, get_or_404
 from kreds.meetings import extras, kinds, selectors, sending, services
 from kreds.meetings.constants import AgreementStatus, MeetingStatus, ParticipantRole, Phase
 from kreds.meetings.forms import (
@@ -73,18 +74,12 @@ def _owner_url(meeting: Meeting) -> str | None:
 
 
 def _participant(meeting: Meeting, participant_id: str) -> Participant:
-    try:
-        return meeting.participants.select_related("link", "person__map").get(public_id=participant_id)
-    except (Participant.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(meeting.participants.select_related("link", "person__map"), public_id=participant_id)
 
 
 def _agreement(meeting: Meeting, agreement_id: str, *, reviewable: bool = False) -> Agreement:
     ids = [m.pk for m in services.chain(meeting)] if reviewable else [meeting.pk]
-    try:
-        return Agreement.objects.get(public_id=agreement_id, meeting_id__in=ids)
-    except (Agreement.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(Agreement.objects, public_id=agreement_id, meeting_id__in=ids)
 
 
 _attempt = attempt
@@ -177,11 +172,9 @@ def _planning_data(form: MeetingForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case: Case = get_case(user, public_id)
-    if not can(user, "meeting.plan", case):
-        raise _deny(request, "meeting.plan", str(case.public_id))
+    case: Case = authorized_case(request, public_id, "meeting.plan", read_action=Action.CASE_VIEW, object_type="case")
     initial = {"inviter": user.get_full_name(), "date": timezone.localdate() + datetime.timedelta(days=14)}
-    form = MeetingForm(request.POST or None, initial=initial, municipality_id=case.municipality_id)
+    form = MeetingForm(request.POST or None, initial=initial, case=case)
     if request.method == "POST" and form.is_valid():
         created: list[Meeting] = []
         if _attempt(
@@ -204,9 +197,7 @@ def meeting_edit(request: HttpRequest, meeting_id: str) -> HttpResponse:
     if owner:  # A conference's time and place are planned on the conference page.
         return redirect(owner)
     user = _user(request)
-    form = MeetingForm(
-        request.POST or None, initial=MeetingForm.initial_from(meeting), municipality_id=meeting.municipality_id
-    )
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_from(meeting), case=meeting.case)
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.get("version") or 0
         if _attempt(
@@ -752,7 +743,7 @@ def export(request: HttpRequest, meeting_id: str) -> HttpResponse:
         person_concerned=str(meeting.case.child.public_id),
     )
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    ref = "".join(c for c in (meeting.case.external_ref or "sag") if c.isalnum() or c in "-_")[:40]
+    ref = safe_filename(meeting.case.external_ref, default="sag")
     response["Content-Disposition"] = f'attachment; filename="referat-{ref}.zip"'
     return response
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import typst
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kreds.cases.models import Case
+from kreds.core.pdf import compile_typst
 from kreds.network.selectors import map_drawing
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "map.typ"
@@ -44,10 +43,4 @@ def map_pdf(case: Case) -> bytes:
             for v in versions  # type: ignore[attr-defined]
         ],
     }
-    return bytes(
-        typst.compile(
-            str(TEMPLATE),
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False), "svg": svg},
-            pdf_standards=["a-2b"],
-        )
-    )
+    return compile_typst(TEMPLATE, data, svg=svg)

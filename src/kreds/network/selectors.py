@@ -85,6 +85,7 @@ def size_per_sector_over_time(case: Case) -> list[tuple[datetime.datetime, dict[
 
 def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, object]:
     """Everything the SVG template needs (two queries for persons/relations, one for sectors)."""
+    from kreds.core.text import xml_text
     from kreds.network.layout import CENTRE_RADIUS, RING_EDGES, SIZE, layout, ring_band
     from kreds.network.models import Sector
 
@@ -94,8 +95,8 @@ def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, ob
         [
             {
                 "person_id": str(v.person.public_id),
-                "name": v.name,
-                "relation": v.relation,
+                "name": xml_text(v.name),
+                "relation": xml_text(v.relation),
                 "sector_key": v.sector.key,
                 "ring": v.ring,
                 "quality": v.quality,
@@ -104,7 +105,7 @@ def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, ob
             }
             for v in versions
         ],
-        [{"key": s.key, "name": s.name, "colour": s.colour} for s in sectors],
+        [{"key": s.key, "name": xml_text(s.name), "colour": s.colour} for s in sectors],
     )
     by_id = {n.person_id: n for n in nodes}
     pk_to_public = {v.person_id: str(v.person.public_id) for v in versions}
@@ -125,6 +126,6 @@ def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, ob
         "sectors": geometry,
         "nodes": nodes,
         "lines": lines,
-        "child_name": case.child.first_name,
+        "child_name": xml_text(case.child.first_name),
         "versions": versions,
     }

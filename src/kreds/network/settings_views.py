@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -13,11 +13,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from kreds.accounts.models import User
-from kreds.audit.constants import Action
-from kreds.audit.services import record
 from kreds.authz.policies import can
 from kreds.core.exceptions import KredsError
 from kreds.core.forms import KredsForm
+from kreds.core.viewhelpers import deny, get_or_404
 from kreds.network import services
 from kreds.network.models import Sector
 
@@ -35,8 +34,7 @@ class SectorForm(KredsForm):
 def _admin(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
     if not can(user, "admin.manage_settings"):
-        record(Action.ACCESS_DENIED, actor=user, details={"policy": "admin.manage_settings"})
-        raise Http404
+        raise deny(request, "admin.manage_settings", object_type="settings", object_id="sectors")
     return user
 
 
@@ -63,10 +61,7 @@ def sector_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sector_edit(request: HttpRequest, sector_id: str) -> HttpResponse:
     user = _admin(request)
-    try:
-        sector = Sector.objects.get(public_id=sector_id, municipality=user.municipality)
-    except (Sector.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    sector = get_or_404(Sector.objects, public_id=sector_id, municipality=user.municipality)
     initial = {f: getattr(sector, f) for f in ("name", "colour", "order", "is_professional", "active")}
     form = SectorForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -21,6 +21,7 @@ from kreds.cases.selectors import get_case
 from kreds.consent import services as consent_services
 from kreds.consent.models import SharingConsent
 from kreds.core.exceptions import KredsError, StaleEdit
+from kreds.core.viewhelpers import deny, get_or_404, parse_int, parse_uuid
 from kreds.network import selectors, services
 from kreds.network.constants import ConsentGiverRole, RelationKind
 from kreds.network.forms import CompareForm, MapConsentForm, PersonForm, RelationForm, SharingConsentForm, end_of_day
@@ -44,14 +45,7 @@ def _case(request: HttpRequest, public_id: str, action: str, *, audit_view: str 
     user = _user(request)
     case = get_case(user, public_id)
     if not can(user, action, case):
-        record(
-            Action.ACCESS_DENIED,
-            actor=user,
-            object_type="case",
-            object_id=str(case.public_id),
-            details={"policy": action, "path": request.path[:200]},
-        )
-        raise Http404
+        raise deny(request, action, object_type="case", object_id=str(case.public_id))
     record(
         Action.NETWORK_VIEW,
         actor=user,
@@ -66,10 +60,7 @@ def _case(request: HttpRequest, public_id: str, action: str, *, audit_view: str 
 
 
 def _person(case: Case, person_id: str) -> NetworkPerson:
-    try:
-        return NetworkPerson.objects.select_related("map__case").get(public_id=person_id, map__case=case)
-    except (NetworkPerson.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(NetworkPerson.objects.select_related("map__case"), public_id=person_id, map__case=case)
 
 
 def _base_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -158,7 +149,7 @@ def person_edit(request: HttpRequest, public_id: str, person_id: str) -> HttpRes
     form = PersonForm(request.POST or None, initial=initial, municipality_id=case.municipality_id)
     if request.method == "POST":
         if not context["can_edit"]:
-            raise Http404
+            raise deny(request, "network.edit", object_type="case", object_id=str(case.public_id))
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
@@ -198,7 +189,7 @@ def person_remove(request: HttpRequest, public_id: str, person_id: str) -> HttpR
     person = _person(case, person_id)
     try:
         services.remove_person(
-            actor=_user(request), person=person, expected_version=int(request.POST.get("version") or 0)
+            actor=_user(request), person=person, expected_version=parse_int(request.POST.get("version"), 0) or 0
         )
     except KredsError as exc:
         messages.error(request, exc.message)
@@ -215,7 +206,9 @@ def person_move(request: HttpRequest, public_id: str, person_id: str) -> HttpRes
     person = _person(case, person_id)
     try:
         current = services.current_version(person)
-        ring = int(request.POST.get("ring") or current.ring)
+        ring = parse_int(request.POST.get("ring") or current.ring) or 0
+        if ring not in (1, 2, 3):
+            raise KredsError(_("Choose ring 1, 2 or 3."))
         sector_key = request.POST.get("sektor") or current.sector.key
         sector = Sector.objects.filter(municipality_id=case.municipality_id, key=sector_key).first()
         if sector is None:
@@ -223,12 +216,12 @@ def person_move(request: HttpRequest, public_id: str, person_id: str) -> HttpRes
         services.move_person(
             actor=_user(request),
             person=person,
-            expected_version=int(request.POST.get("version") or current.pk),
+            expected_version=parse_int(request.POST.get("version") or current.pk, 0) or 0,
             ring=ring,
             sector=sector,
         )
-    except (KredsError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("The person could not be moved.")))
+    except KredsError as exc:
+        messages.error(request, exc.message)
     if request.headers.get("HX-Request"):
         context = _base_context(request, case)
         context["drawing"] = selectors.map_drawing(case)
@@ -241,16 +234,22 @@ def person_move(request: HttpRequest, public_id: str, person_id: str) -> HttpRes
 def relation_set(request: HttpRequest, public_id: str, person_id: str) -> HttpResponse:
     case = _case(request, public_id, "network.edit")
     person = _person(case, person_id)
-    other = _person(case, request.POST.get("other", ""))
+    other_id = parse_uuid(request.POST.get("other"))
+    other = NetworkPerson.objects.filter(public_id=other_id, map__case=case).first() if other_id else None
     kind = request.POST.get("kind") or None
-    try:
-        services.set_relation(
-            actor=_user(request), first=person, second=other, kind=RelationKind(kind) if kind else None
-        )
-    except (KredsError, ValueError) as exc:
-        messages.error(request, getattr(exc, "message", _("Choose a relation.")))
+    if other is None:
+        messages.error(request, _("Choose the person on the map the relation is to."))
+    elif kind is not None and kind not in RelationKind.values:
+        messages.error(request, _("Choose a relation."))
     else:
-        messages.success(request, _("The relation is saved."))
+        try:
+            services.set_relation(
+                actor=_user(request), first=person, second=other, kind=RelationKind(kind) if kind else None
+            )
+        except KredsError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The relation is saved."))
     return redirect("network:person_edit", public_id=case.public_id, person_id=person.public_id)
 
 
@@ -269,7 +268,7 @@ def consent(request: HttpRequest, public_id: str) -> HttpResponse:
     sharing_form = SharingConsentForm(request.POST if request.POST.get("form") == "sharing" else None, people=people)
     if request.method == "POST":
         if not context["can_edit"]:
-            raise Http404
+            raise deny(request, "network.edit", object_type="case", object_id=str(case.public_id))
         try:
             if request.POST.get("form") == "map" and map_form.is_valid():
                 services.record_map_consent(
@@ -311,10 +310,7 @@ def consent(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, public_id: str, consent_id: str) -> HttpResponse:
     case = _case(request, public_id, "network.edit")
-    try:
-        item = SharingConsent.objects.get(case=case, public_id=consent_id)
-    except (SharingConsent.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    item = get_or_404(SharingConsent.objects, case=case, public_id=consent_id)
     try:
         consent_services.withdraw_consent(actor=_user(request), consent=item)
     except KredsError as exc:

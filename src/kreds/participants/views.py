@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kreds.audit.constants import Action
 from kreds.audit.services import record
+from kreds.core.clientip import address_bucket, client_ip
 from kreds.core.exceptions import KredsError
 from kreds.meetings import kinds, sending, services
 from kreds.meetings.constants import MeetingStatus, OutboxKind, ParticipantRole
@@ -40,7 +41,9 @@ View = Callable[..., HttpResponse]
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+    """The client's address as the rate limits count it: behind trusted proxies the real client, an IPv6 client by
+    its /64 (ADR 0011)."""
+    return address_bucket(client_ip(request))
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
@@ -50,10 +53,13 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _resolve(request: HttpRequest, token: str) -> tuple[ParticipantLink | None, HttpResponse | None]:
-    """The active link for ``token``, rate-limited per IP, per link and for bad tokens; or the answer to give."""
-    ip = _client_ip(request)
-    if not links.allow(f"ip:{ip}", limit=settings.PARTICIPANT_LINK_RATE_PER_IP):
-        return None, _too_many(request)
+    """The active link for ``token``, or the answer to give (ADR 0011).
+
+    The token is looked up first (one indexed lookup of its hash). A valid link is then limited per link only, so
+    no other client can use it up: not one guessing tokens from the same office NAT, home network or mobile
+    carrier's address. Only failures count against an address (:func:`_unknown`); a request is never counted
+    against its address merely for being made.
+    """
     link = links.resolve(token)
     if link is None:
         return None, _unknown(request)
@@ -63,7 +69,11 @@ def _resolve(request: HttpRequest, token: str) -> tuple[ParticipantLink | None, 
 
 
 def _unknown(request: HttpRequest) -> HttpResponse:
-    """Unknown, expired, revoked and out-of-scope links all get the same answer (no oracle)."""
+    """Unknown, expired, revoked and out-of-scope links all get the same answer (no oracle).
+
+    Each is a failure counted against the client's address; over ``PARTICIPANT_LINK_BAD_TOKENS_PER_IP`` in the
+    window the address gets 429 for every further failure.
+    """
     if not links.allow(f"bad:{_client_ip(request)}", limit=settings.PARTICIPANT_LINK_BAD_TOKENS_PER_IP):
         return _too_many(request)
     return render(request, "participants/unavailable.html", {}, status=404)

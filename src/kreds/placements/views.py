@@ -21,7 +21,7 @@ from kreds.audit.services import record
 from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.core.exceptions import KredsError
-from kreds.core.viewhelpers import attempt_form, authorized_case, current_user, deny
+from kreds.core.viewhelpers import attempt_form, authorized_case, current_user, deny, get_or_404, parse_uuid
 from kreds.network.models import NetworkPerson
 from kreds.placements import forms, selectors, services
 from kreds.placements.constants import CheckKey
@@ -36,19 +36,13 @@ def _case(request: HttpRequest, public_id: str, action: str, object_type: str = 
 
 
 def _candidate(case: Case, candidate_id: str) -> Candidate:
-    try:
-        return Candidate.objects.select_related("exploration", "person").get(
-            public_id=candidate_id, exploration__case=case
-        )
-    except (Candidate.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(
+        Candidate.objects.select_related("exploration", "person"), public_id=candidate_id, exploration__case=case
+    )
 
 
 def _person(case: Case, person_id: str) -> NetworkPerson:
-    try:
-        return NetworkPerson.objects.select_related("map").get(public_id=person_id, map__case=case)
-    except (NetworkPerson.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(NetworkPerson.objects.select_related("map"), public_id=person_id, map__case=case)
 
 
 # The exploration ---------------------------------------------------------------------------------------------------
@@ -127,7 +121,11 @@ def add_candidate(request: HttpRequest, public_id: str) -> HttpResponse:
     found = services.open_exploration(case)
     if found is None:
         raise Http404
-    person = _person(case, request.POST.get("person", ""))
+    person_id = parse_uuid(request.POST.get("person"))
+    person = NetworkPerson.objects.filter(public_id=person_id, map__case=case).first() if person_id else None
+    if person is None:
+        messages.error(request, _("Choose a person from the child's network map."))
+        return redirect("placements:exploration", public_id=case.public_id)
     try:
         candidate = services.add_candidate(actor=current_user(request), exploration=found, person=person)
     except KredsError as exc:
@@ -351,10 +349,7 @@ def _render_contacts(request: HttpRequest, case: Case, **bound: Any) -> HttpResp
 
 
 def _contact(case: Case, contact_id: str) -> Contact:
-    try:
-        return Contact.objects.get(public_id=contact_id, case=case)
-    except (Contact.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(Contact.objects, public_id=contact_id, case=case)
 
 
 @login_required
@@ -446,10 +441,7 @@ def suspend(request: HttpRequest, public_id: str, contact_id: str) -> HttpRespon
 def end_suspension(request: HttpRequest, public_id: str, contact_id: str, suspension_id: str) -> HttpResponse:
     case = _case(request, public_id, "placement.edit")
     contact = _contact(case, contact_id)
-    try:
-        suspension = Suspension.objects.get(public_id=suspension_id, contact=contact)
-    except (Suspension.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    suspension = get_or_404(Suspension.objects, public_id=suspension_id, contact=contact)
     form = forms.EndSuspensionForm(request.POST)
     if form.is_valid():
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kreds.accounts.constants import Role
@@ -178,6 +179,25 @@ def _mapping(case: Case, owner: User, practitioner: User | None, today: datetime
     )
 
 
+def _drawing() -> SimpleUploadedFile:
+    """A child's drawing of the three houses (a photo of it, as the caseworker uploads it from a phone)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (900, 420), "white")
+    pen = ImageDraw.Draw(picture)
+    for i, (wall, roof) in enumerate((("#5b8def", "#2d3e8c"), ("#f2c14e", "#c0392b"), ("#9b59b6", "#5e2a84"))):
+        left = 60 + i * 290
+        pen.rectangle((left, 180, left + 200, 380), outline="black", width=4, fill=wall)
+        pen.polygon(((left - 20, 180), (left + 100, 70), (left + 220, 180)), outline="black", fill=roof)
+        pen.rectangle((left + 80, 290, left + 120, 380), outline="black", width=3, fill="#6d4c41")
+    pen.ellipse((780, 20, 860, 100), fill="#f9d71c")
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=85)
+    return SimpleUploadedFile("tegning-tre-huse.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
 def _voice(case: Case, owner: User, today: datetime.date, *, unread: bool, words: bool) -> None:
     parents, others = _people(case)
     houses = voice.record_three_houses(
@@ -193,6 +213,7 @@ def _voice(case: Case, owner: User, today: datetime.date, *, unread: bool, words
             "shown_to_parents_first": True,
             "checked_with_child_on": today - datetime.timedelta(days=44),
         },
+        drawing=_drawing() if words else None,
     )
     ThreeHouses.objects.filter(pk=houses.pk).update(created_at=timezone.now() - datetime.timedelta(days=45))
     link = voice.issue_child_link(actor=owner, case=case)
@@ -264,6 +285,8 @@ def _plan(case: Case, owner: User, today: datetime.date, decided_days_ago: int, 
         due_on=today - datetime.timedelta(days=30),
     )
     plans.set_contribution_status(actor=owner, contribution=done, status="done")
+    # The person who takes the child to school has the link to their own page (their tasks on the case).
+    plans.ensure_person_link(actor=owner, case=case, person=others[0].person)
     leisure = plans.add_goal(actor=owner, case=case, area="leisure", text=_fill("{barn} spiller fodbold igen", case))
     plans.add_contribution(
         actor=owner,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from kreds.audit.constants import Action
 from kreds.audit.services import record
 from kreds.consent.constants import Category
 from kreds.consent.services import may_share
+from kreds.core.mail import email
 from kreds.meetings.models import Outbox
 from kreds.network.services import current_version
 from kreds.participants.services import token_for
@@ -65,7 +65,7 @@ def send_person_tasks(row: Outbox) -> str:
             },
         )
         subject = _("Your tasks for %(child)s") % {"child": case.child.first_name}
-    EmailMultiAlternatives(subject=subject, body=body.strip() + "\n", to=[version.email]).send(using="default")
+    email(subject=subject, body=body.strip() + "\n", to=[version.email]).send(using="default")
     row.sent_at = timezone.now()
     row.last_error = ""
     row.save(update_fields=["attempts", "sent_at", "last_error"])

@@ -20,7 +20,7 @@ from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
 from kreds.authz.policies import can, visible_cases
 from kreds.cases.models import Case
-from kreds.core.viewhelpers import attempt, authorized_case, current_user, deny
+from kreds.core.viewhelpers import attempt, authorized_case, current_user, deny, get_or_404
 from kreds.network import selectors as network_selectors
 from kreds.network.models import NetworkPerson
 from kreds.participants import purposes
@@ -114,10 +114,7 @@ def goal_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _goal(case: Case, goal_id: str) -> Goal:
-    try:
-        return Goal.objects.select_related("plan__case").get(public_id=goal_id, plan__case=case)
-    except (Goal.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(Goal.objects.select_related("plan__case"), public_id=goal_id, plan__case=case)
 
 
 @login_required
@@ -163,12 +160,9 @@ def contribution_add(request: HttpRequest, public_id: str, goal_id: str) -> Http
 @require_POST
 def contribution_status(request: HttpRequest, public_id: str, contribution_id: str) -> HttpResponse:
     case = _case(request, public_id, "plan.contribute")
-    try:
-        contribution = Contribution.objects.select_related("goal__plan__case").get(
-            public_id=contribution_id, goal__plan__case=case
-        )
-    except (Contribution.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    contribution = get_or_404(
+        Contribution.objects.select_related("goal__plan__case"), public_id=contribution_id, goal__plan__case=case
+    )
     form = forms.StatusForm(request.POST)
     if form.is_valid():
         attempt(

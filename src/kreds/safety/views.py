@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kreds.audit.constants import Action
 from kreds.authz.policies import can
 from kreds.cases.models import Case
-from kreds.core.viewhelpers import attempt, authorized_case, current_user
+from kreds.core.viewhelpers import attempt, authorized_case, current_user, get_or_404
 from kreds.meetings.models import Meeting
 from kreds.network import selectors as network_selectors
 from kreds.safety import forms, selectors, services
@@ -278,10 +278,7 @@ def rule_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _rule(case: Case, rule_id: str) -> SafetyRule:
-    try:
-        return SafetyRule.objects.select_related("plan__case").get(public_id=rule_id, plan__case=case)
-    except (SafetyRule.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return get_or_404(SafetyRule.objects.select_related("plan__case"), public_id=rule_id, plan__case=case)
 
 
 @login_required

@@ -19,7 +19,7 @@ from kreds.audit.constants import Action
 from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.core.exceptions import KredsError
-from kreds.core.viewhelpers import attempt, authorized_case, current_user
+from kreds.core.viewhelpers import attempt, authorized_case, current_user, get_or_404
 from kreds.participants.models import ParticipantLink
 from kreds.participants.services import token_for
 from kreds.voice import forms, selectors, services
@@ -82,10 +82,7 @@ def houses_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def houses_checked(request: HttpRequest, public_id: str, houses_id: str) -> HttpResponse:
     case = _case(request, public_id, "voice.edit")
-    try:
-        houses = ThreeHouses.objects.get(public_id=houses_id, case=case)
-    except (ThreeHouses.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    houses = get_or_404(ThreeHouses.objects, public_id=houses_id, case=case)
     attempt(
         request,
         lambda: services.mark_checked_with_child(actor=current_user(request), houses=houses, on=timezone.localdate()),
@@ -119,10 +116,7 @@ def link_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, public_id: str, input_id: str) -> HttpResponse:
     case = _case(request, public_id, "voice.edit")
-    try:
-        child_input = ChildInput.objects.get(public_id=input_id, case=case)
-    except (ChildInput.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    child_input = get_or_404(ChildInput.objects, public_id=input_id, case=case)
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
         attempt(

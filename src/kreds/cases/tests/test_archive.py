@@ -16,6 +16,7 @@ from kreds.audit.models import AuditEvent
 from kreds.cases import services as case_services
 from kreds.core.crypto import cpr_blind_index, encrypt_cpr
 from kreds.documents import services as documents
+from kreds.documents.tests.files import pdf
 from kreds.meetings.tests.factories import held_meeting
 from kreds.meetings.tests.test_sending import pdf_text
 from kreds.placements import services as placements
@@ -51,7 +52,7 @@ def closed(world):
     documents.store(
         actor=world.caseworker,
         case=case,
-        upload=SimpleUploadedFile("Tegning af huset.pdf", b"%PDF-1.7\n" + b"x" * 64),
+        upload=SimpleUploadedFile("Tegning af huset.pdf", pdf()),
         kind="drawing",
     )
     mother = next(p.person for p in setup.meeting.participants.all() if p.person and p.role == "parent")

@@ -13,12 +13,13 @@ from django.urls import reverse
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.core.exceptions import KredsError
-from kreds.documents import services
+from kreds.documents import cleaning, services
 from kreds.documents.models import Document
+from kreds.documents.tests.files import pdf, png
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.7\n" + b"x" * 64
+PNG = png()  # real files: uploads are decoded and cleaned (test_cleaning.py)
+PDF = pdf()
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +54,7 @@ def test_size_limit(world, settings):
 def test_stored_outside_the_web_root_with_a_random_name(world, upload_root):
     document = _store(world, "../../etc/passwd.png", PNG)
     path = services.path_of(document)
-    assert path.is_file() and path.read_bytes() == PNG
+    assert path.is_file() and path.read_bytes() == cleaning.clean(PNG, "image/png")
     assert upload_root in path.parents
     assert settings.STATIC_ROOT not in path.parents and "passwd" not in document.stored_name
     assert document.original_name == "passwd.png"
@@ -72,7 +73,8 @@ def test_download_is_an_authorized_attachment_and_audited(world, client, login):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="tegning.png"')
-    assert response["Content-Type"] == "image/png" and b"".join(response.streaming_content) == PNG
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == services.path_of(document).read_bytes()
     assert "sandbox" in response["Content-Security-Policy"]
     assert AuditEvent.objects.filter(action=Action.DOCUMENT_VIEW, actor=world.practitioner).exists()
 

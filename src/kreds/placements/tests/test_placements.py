@@ -13,6 +13,7 @@ from kreds.audit.models import AuditEvent
 from kreds.consent.constants import Category
 from kreds.consent.services import give_consent
 from kreds.core.exceptions import KredsError, StaleEdit
+from kreds.documents.tests.files import pdf
 from kreds.meetings.models import Outbox
 from kreds.meetings.tests.factories import network_for, reminder_day
 from kreds.network import services as network
@@ -403,8 +404,8 @@ def test_assessment_documents_are_checked_and_served_only_through_the_case(
     assert (
         response.status_code == 200 and b"Only photos" in response.content and b"B\xc3\xb8rneattest" in response.content
     )
-    pdf = SimpleUploadedFile("attest.pdf", b"%PDF-1.4\n" + b"0" * 40)
-    assert client.post(url, {"title": "Børneattest", "file": pdf, "expires_on": ""}).status_code == 302
+    attest = SimpleUploadedFile("attest.pdf", pdf())
+    assert client.post(url, {"title": "Børneattest", "file": attest, "expires_on": ""}).status_code == 302
     [doc] = candidate.documents.all()
     download = reverse("documents:download", kwargs={"document_id": doc.document.public_id})
     assert client.get(download).status_code == 200

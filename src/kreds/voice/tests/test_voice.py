@@ -14,13 +14,14 @@ from django.utils import timezone
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.core.exceptions import KredsError
+from kreds.documents.tests.files import jpeg, png
 from kreds.meetings.tests.factories import planned_meeting
 from kreds.participants.services import token_for
 from kreds.voice import selectors, services
 from kreds.voice.models import ChildInput
 
 pytestmark = pytest.mark.django_db
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = png()
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +90,7 @@ def test_upload_through_the_form(world, client, login):
             "dreams": "",
             "parents_consent_by": "Far",
             "parents_consent_on": timezone.localdate().isoformat(),
-            "drawing": SimpleUploadedFile("hus.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 40),
+            "drawing": SimpleUploadedFile("hus.jpg", jpeg()),
         },
     )
     assert response.status_code == 302
