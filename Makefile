@@ -50,6 +50,7 @@ demo: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=src:. $(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy src config
@@ -62,12 +63,17 @@ checks: $(VENV)/.installed
 	  ALLOWED_HOSTS=kreds.example.dk SITE_URL=https://kreds.example.dk DATABASE_URL=sqlite:////tmp/kreds-check.sqlite3 \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# The suite runs on every core with pytest-xdist (PYTEST_WORKERS=0 runs it in one process). Each worker has its own
+# test database (SQLite in memory; PostgreSQL test_kreds_gw0, test_kreds_gw1, ...) and its own upload folder.
+PYTEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal
+
 pytest-sqlite: setup
-	KREDS_ENV=test DATABASE_URL=sqlite:///var/test.sqlite3 $(VENV)/bin/pytest
+	KREDS_ENV=test DATABASE_URL=sqlite:///var/test.sqlite3 $(PYTEST)
 
 pytest-postgres: setup
 	@bash scripts/require-postgres "$(PG_URL)"
-	KREDS_ENV=test DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest
+	KREDS_ENV=test DATABASE_URL=$(PG_URL) $(PYTEST)
 
 test: setup lint typecheck checks pytest-sqlite
 	@if [ "$$CI" = "true" ] || bash scripts/require-postgres "$(PG_URL)" >/dev/null 2>&1; then \

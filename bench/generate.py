@@ -728,8 +728,8 @@ class Generator:
         from kreds.placements.models import (
             Candidate,
             CandidateEvent,
-            Contact,
-            ContactVersion,
+            ContactArrangement,
+            ContactArrangementVersion,
             Exploration,
             Placement,
         )
@@ -841,8 +841,8 @@ class Generator:
             }
         )
         for person in [x for x in private if x.parent][:2]:
-            contact_id = self.next_id(Contact)
-            load(Contact).write(
+            contact_id = self.next_id(ContactArrangement)
+            load(ContactArrangement).write(
                 {
                     "id": contact_id,
                     "public_id": uuid4(rng),
@@ -858,9 +858,9 @@ class Generator:
             if changed is not None and changed >= end:
                 changed = None
             for valid_from, valid_to in ((decided, changed), (changed, None)) if changed else ((decided, None),):
-                load(ContactVersion).write(
+                load(ContactArrangementVersion).write(
                     {
-                        "id": self.next_id(ContactVersion),
+                        "id": self.next_id(ContactArrangementVersion),
                         "contact_id": contact_id,
                         "valid_from": local(valid_from, 15 * 60),
                         "valid_to": local(valid_to, 15 * 60) if valid_to is not None else None,
@@ -1664,7 +1664,7 @@ class Generator:
     def write_session(
         self, m: Muni, ctx: dict[str, Any], s: MeetingState, conference_id: int, k: int, states: list[MeetingState]
     ) -> int:
-        from kreds.conferences.models import Cost, Session, Wellbeing
+        from kreds.conferences.models import ConferenceSession, Cost, Wellbeing
 
         rng, load = self.rng, self.load
         number = 0
@@ -1672,14 +1672,14 @@ class Generator:
         while x.previous >= 0:
             number += 1
             x = states[x.previous]
-        session_id = self.next_id(Session)
+        session_id = self.next_id(ConferenceSession)
         held = s.held_at is not None
         private_start = s.starts + dt.timedelta(minutes=45) if held else None
         private_end = private_start + dt.timedelta(minutes=rng.randint(40, 90)) if private_start else None
         finalised = s.held_at + dt.timedelta(days=rng.randint(1, 5)) if s.held_at is not None else None
         if finalised is not None and finalised >= self.now:
             finalised = None
-        load(Session).write(
+        load(ConferenceSession).write(
             {
                 "id": session_id,
                 "public_id": uuid4(rng),

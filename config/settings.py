@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kreds.consent",
     "kreds.participants",
     "kreds.meetings",
+    "kreds.outbox",
     "kreds.conferences",
     "kreds.documents",
     "kreds.safety",
@@ -113,8 +114,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "kreds.core.middleware.SessionLifetimeMiddleware",
-    "kreds.core.middleware.DenialAuditMiddleware",
+    "kreds.accounts.middleware.SessionLifetimeMiddleware",
+    "kreds.authz.middleware.DenialAuditMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "kreds.accounts.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,7 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kreds.core.context_processors.kreds",
+                "kreds.site.context_processors.kreds",
             ],
         },
     }
@@ -276,6 +277,10 @@ if PRODUCTION and not SITE_URL.startswith("https://"):
 
 # Personal links for participants without accounts (DOMAIN §11).
 PARTICIPANT_LINK_DAYS_AFTER_MEETING = env_int("PARTICIPANT_LINK_DAYS_AFTER_MEETING", 120)
+# After a cancellation the links keep working this long, so participants can read that the meeting is cancelled.
+PARTICIPANT_LINK_DAYS_AFTER_CANCEL = env_int("PARTICIPANT_LINK_DAYS_AFTER_CANCEL", 30)
+# Participants who have not answered get one reminder this many days before the meeting (0: no reminders).
+MEETING_RSVP_REMINDER_DAYS = env_int("MEETING_RSVP_REMINDER_DAYS", 3)
 # Rate limits (ADR 0011): a valid link is limited per link only, never by other clients' requests; unknown, expired
 # and revoked tokens are limited per client address.
 PARTICIPANT_LINK_RATE_WINDOW = env_int("PARTICIPANT_LINK_RATE_WINDOW", 600)  # seconds

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -28,6 +27,8 @@ from django.core.management import call_command
 from django.db.models import QuerySet
 from django.test import Client
 from django.urls import Resolver404, resolve
+
+from kreds.testing.clients import login_staff
 
 STAFF = ["raadgiver", "raadgiver2", "ungeraadgiver", "familiecenter", "moedeleder", "samordner", "leder", "admin"]
 OUTSIDER = "nabo"  # a caseworker in Nabo Kommune
@@ -73,20 +74,6 @@ class Actor:
     login: Callable[[Client], None]
     start: list[str]
     user: Any = None
-
-
-def login_staff(client: Client, user: Any) -> None:
-    """Logged in with a verified second factor, as after TOTP (the root conftest's ``login`` does the same)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session["_kreds_epoch"] = user.session_epoch
-    session["_kreds_login_at"] = session["_kreds_last_seen"] = time.time()
-    session.save()
 
 
 def link_tokens() -> dict[str, str]:

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import Membership
-from kreds.accounts.tests.factories import staff
-from kreds.documents.tests.files import png
+from kreds.testing.factories import staff
+from kreds.testing.files import png
 
 ACTORS = [
     "anonymous",
@@ -82,6 +82,14 @@ def participant_kw(w) -> dict[str, object]:
 
 def spare_participant_kw(w) -> dict[str, object]:
     return {"meeting_id": w.meeting.public_id, "participant_id": w.spare_participant.public_id}
+
+
+def letter_kw(w) -> dict[str, object]:
+    from kreds.outbox.models import Outbox
+
+    row = Outbox.objects.filter(meeting=w.held, channel="letter").order_by("pk").first()
+    assert row is not None, "the matrix world's held meeting has letters (the child's invitation and minutes)"
+    return {"meeting_id": w.held.public_id, "letter_id": row.pk}
 
 
 def restore_spare_participant(w) -> None:
@@ -264,7 +272,8 @@ MATRIX: dict[str, Row] = {
     "meetings:participant_remove": Row(
         "post", kwargs=spare_participant_kw, expect=NETWORK_EDITORS, before_each=restore_spare_participant
     ),
-    "meetings:letter": Row("post", kwargs=participant_kw, expect=NETWORK_EDITORS),
+    "meetings:letter": Row("post", kwargs=letter_kw, expect=NETWORK_EDITORS),
+    "meetings:letter_handled": Row("post", kwargs=letter_kw, expect=NETWORK_EDITORS),
     "meetings:link_revoke": Row("post", kwargs=participant_kw, expect=NETWORK_EDITORS),
     "meetings:invite": Row("post", kwargs=meeting_kw, expect=NETWORK_EDITORS),
     "meetings:run": Row("get", kwargs=meeting_kw, expect=FACILITATOR),
@@ -286,6 +295,9 @@ MATRIX: dict[str, Row] = {
     "meetings:minutes": Row("get", kwargs=held_kw, expect=MEETING_READERS),
     "meetings:minutes_pdf": Row("get", kwargs=held_kw, expect=MEETING_READERS),
     "meetings:minutes_send": Row("post", kwargs=held_kw, expect={**NETWORK_EDITORS, **FACILITATOR}),
+    # What the child receives (issue 14) is the case's decision, not the neutral facilitator's; all may read it.
+    "meetings:child_minutes": Row("post", kwargs=held_kw, data={"version": "child"}, expect=NETWORK_EDITORS),
+    "meetings:child_minutes_pdf": Row("get", kwargs=held_kw, expect=MEETING_READERS),
     "meetings:export": Row("get", kwargs=held_kw, expect=EDITORS),
     "meetings:journalise": Row("post", kwargs=held_kw, expect=EDITORS),
     # Family group conferences (issue 5): the case's readers see them; the independent coordinator ("facilitator"
@@ -317,6 +329,11 @@ MATRIX: dict[str, Row] = {
     "conferences:complete": Row("post", kwargs=conference_kw, expect=FACILITATOR),
     "conferences:item_remove": Row("post", kwargs=held_item_kw, expect=FACILITATOR),
     "conferences:item_review": Row("post", kwargs=held_item_kw, data={"outcome": "realised"}, expect=FACILITATOR),
+    # The follow-up conference (issue 14): everyone who may view the conference sees it before the day; the
+    # coordinator and the case's editors move or cancel it (an empty form changes nothing).
+    "conferences:follow_up": Row("get", kwargs=held_conference_kw, expect=MEETING_READERS),
+    "conferences:follow_up_move": Row("post", kwargs=held_conference_kw, expect={**EDITORS, **FACILITATOR}),
+    "conferences:follow_up_cancel": Row("get", kwargs=held_conference_kw, expect={**EDITORS, **FACILITATOR}),
     "conferences:approval": Row("get", kwargs=held_conference_kw, expect=MEETING_READERS),
     "conferences:plan_pdf": Row("get", kwargs=held_conference_kw, expect=MEETING_READERS),
     "conferences:support": Row("post", kwargs=held_item_kw, data={"status": "available"}, expect=EDITORS),
@@ -354,14 +371,20 @@ MATRIX: dict[str, Row] = {
     "documents:download": Row("get", kwargs=lambda w: {"document_id": w.houses.drawing.public_id}, expect=CASE_READERS),
     "plans:plan": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "plans:tasks": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "plans:plan_pdf": Row("get", kwargs=case_kw, expect=CASE_READERS),
+    "plans:tasks_pdf": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "plans:plan_save": Row("post", kwargs=case_kw, expect=EDITORS),
     "plans:goal_add": Row("post", kwargs=case_kw, expect=EDITORS),
     "plans:goal_achieved": Row("post", kwargs=lambda w: {**case_kw(w), "goal_id": w.goal.public_id}, expect=EDITORS),
+    "plans:goal_edit": Row("post", kwargs=lambda w: {**case_kw(w), "goal_id": w.goal.public_id}, expect=EDITORS),
     "plans:review_add": Row("post", kwargs=case_kw, expect=EDITORS),
     "plans:contribution_add": Row(
         "post", kwargs=lambda w: {**case_kw(w), "goal_id": w.goal.public_id}, expect=NETWORK_EDITORS
     ),
     "plans:contribution_status": Row(
+        "post", kwargs=lambda w: {**case_kw(w), "contribution_id": w.contribution.public_id}, expect=NETWORK_EDITORS
+    ),
+    "plans:contribution_edit": Row(
         "post", kwargs=lambda w: {**case_kw(w), "contribution_id": w.contribution.public_id}, expect=NETWORK_EDITORS
     ),
     "plans:send_tasks": Row(
@@ -463,7 +486,7 @@ def classify(response) -> str:
 @pytest.fixture
 def matrix_world(world):
     # A sibling to unlink, and a spare membership an administrator may remove.
-    from kreds.cases.tests.factories import CaseFactory
+    from kreds.testing.factories import CaseFactory
 
     sibling_case = CaseFactory(municipality=world.municipality, responsible_unit=world.authority)
     world.case.child.siblings.add(sibling_case.child)
@@ -502,8 +525,8 @@ def matrix_world(world):
     from django.utils import timezone
 
     from kreds.meetings import services as meetings
-    from kreds.meetings.models import Outbox
-    from kreds.meetings.tests.factories import held_meeting, planned_meeting
+    from kreds.outbox.models import Outbox
+    from kreds.testing.meetings import held_meeting, planned_meeting
 
     planned = planned_meeting(world.case, world.caseworker, world.facilitator)
     world.meeting = planned.meeting
@@ -517,12 +540,18 @@ def matrix_world(world):
         participant=world.spare_participant,
         sent_at=timezone.now(),
     )
-    world.draft_agreement = meetings.add_agreement(
-        actor=world.facilitator,
+    # Agreements are made once a meeting has begun; this one stands in for one made at the planned meeting.
+    from kreds.meetings.models import Agreement
+
+    world.draft_agreement = Agreement.objects.create(
+        case=world.case,
         meeting=world.meeting,
         responsible=world.grandmother,
+        responsible_name=world.grandmother.name,
+        person=world.grandmother.person,
         what="Ringer til skolen",
         due_on=timezone.localdate() + datetime.timedelta(days=20),
+        created_by=world.facilitator,
     )
     held = held_meeting(world.case, world.caseworker, world.facilitator, send_minutes=True)
     world.held = held.meeting
@@ -536,9 +565,9 @@ def matrix_world(world):
 def fgc_world(world):
     """Family group conferences on cases of their own, coordinated by the world's facilitator, who must not know
     those cases (world.case has meetings they led): one in the queue, one in preparation, one held."""
-    from kreds.cases.tests.factories import CaseFactory, assign
     from kreds.conferences import services as conferences
-    from kreds.conferences.tests.factories import held, prepared, referred
+    from kreds.testing.conferences import held, prepared, referred
+    from kreds.testing.factories import CaseFactory, assign
 
     w = world
 
@@ -608,9 +637,9 @@ def casework_world(world, settings, tmp_path):
     """A mapping, a safety rule, the child's voice (with a drawing), a plan with a goal and a contribution."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from kreds.meetings.tests.factories import network_for
     from kreds.plans import services as plans
     from kreds.safety import services as safety
+    from kreds.testing.meetings import network_for
     from kreds.voice import services as voice
 
     settings.UPLOAD_ROOT = tmp_path
@@ -619,7 +648,7 @@ def casework_world(world, settings, tmp_path):
     w.person = people["grandmother"]
     statement = {"who_worried": "Skolen", "about_what": "fravær", "if_nothing_changes": "Emma falder fra"}
     safety.save_mapping(
-        actor=w.caseworker, case=w.case, data={"strengths": "Mormor"}, statements=[statement], based_on=0
+        actor=w.caseworker, case=w.case, data={"strengths": "Mormor"}, statements=[statement], expected_version=0
     )
     w.rule = safety.add_rule(actor=w.caseworker, case=w.case, rule="Ringer hver aften", responsible=w.person)
     today = timezone.localdate()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.cases.models import Case
-from kreds.cases.tests.factories import CaseFactory, assign
+from kreds.testing.factories import CaseFactory, assign
 
 pytestmark = pytest.mark.django_db
 FULL_CPR = "140315-0123"

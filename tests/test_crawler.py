@@ -78,7 +78,7 @@ class Oracle:
         """Cases whose child the actor may see: visible cases, and those of meetings they lead or conferences
         they coordinate; a link holder's own case."""
         if actor.name not in self._allowed_cases:
-            from kreds.authz.policies import visible_cases
+            from kreds.cases.policies import visible_cases
             from kreds.conferences.models import Conference
             from kreds.meetings.models import Meeting
 
@@ -102,7 +102,8 @@ class Oracle:
         """Why the policy refuses ``actor`` the page at ``url`` ('' when it may be allowed)."""
         from kreds.accounts.constants import Role
         from kreds.accounts.models import User
-        from kreds.authz.policies import can_see_case, is_administrator, unit_ids_with_role
+        from kreds.authz.policies import is_administrator, unit_ids_with_role
+        from kreds.cases.policies import can_see_case
         from kreds.conferences.models import Conference
         from kreds.meetings.models import Meeting
         from kreds.tenancy.models import Unit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
 import os
@@ -19,11 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kreds.accounts import services as account_services
-from kreds.accounts.tests.factories import PASSWORD
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.core.logging import RedactCprFilter, redact
-from tests.cpr import cpr_shaped
+from kreds.testing.factories import PASSWORD
+from kreds.testing.text import cpr_shaped
 from tests.test_authz_matrix import ACTORS, MATRIX, OK
 
 FULL_CPR = "140315-0123"
@@ -74,11 +76,18 @@ def test_totp_enrolment_then_verified(world, client):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     _password_login(client, world.caseworker)
+    TOTPDevice.objects.filter(user=world.caseworker).delete()
     assert client.get(reverse("accounts:otp_enrol")).status_code == 200
-    device = TOTPDevice.objects.get(user=world.caseworker)
+    assert not TOTPDevice.objects.filter(user=world.caseworker).exists(), "showing the QR code stores nothing"
+    shown = client.get(reverse("accounts:otp_enrol")).context["secret"]  # a reload shows the same secret
+    device = TOTPDevice(key=binascii.hexlify(base64.b32decode(shown.replace(" ", ""))).decode())
     token = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+    wrong = client.post(reverse("accounts:otp_enrol"), {"otp_token": f"{(int(token) + 1) % 1000000:06d}"})
+    assert wrong.status_code == 200 and not TOTPDevice.objects.filter(user=world.caseworker).exists()
+    assert wrong.context["secret"] == shown, "a wrong code keeps the secret the app already scanned"
     response = client.post(reverse("accounts:otp_enrol"), {"otp_token": token})
     assert response.status_code == 302
+    assert TOTPDevice.objects.get(user=world.caseworker).confirmed
     assert client.get(reverse("cases:detail", args=[world.case.public_id])).status_code == 200
     assert AuditEvent.objects.filter(action=Action.OTP_ENROL, actor=world.caseworker).exists()
 

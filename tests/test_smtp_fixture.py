@@ -5,12 +5,10 @@ from __future__ import annotations
 from django.core import mail
 from django.core.mail import EmailMessage
 
-from tests.smtp_server import smtp_server  # noqa: F401 - pytest fixture
-
 PDF = b"%PDF-1.7\n% Kreds test\n" + bytes(range(256))  # binary, so the attachment must survive base64
 
 
-def test_message_with_attachment_round_trips_over_smtp(smtp_server, settings):  # noqa: F811
+def test_message_with_attachment_round_trips_over_smtp(smtp_server, settings):
     settings.MAILERS = {**settings.MAILERS, "smtp": smtp_server.mailer}
     message = EmailMessage(
         subject="Referat fra netværksmødet",
@@ -44,7 +42,7 @@ def test_message_with_attachment_round_trips_over_smtp(smtp_server, settings):  
     assert attachment.get_content() == PDF
 
 
-def test_server_starts_empty_for_each_test(smtp_server):  # noqa: F811
+def test_server_starts_empty_for_each_test(smtp_server):
     assert smtp_server.host == "127.0.0.1"
     assert smtp_server.port > 0
     assert smtp_server.messages == []

@@ -64,6 +64,7 @@ def test_run_worker_schedules_every_periodic_job():
     names = {job.name for job in schedule.periodic()}
     assert {
         "meetings.dispatch_due",
+        "outbox.send_due",
         "audit.purge_expired_reads",
         "participants.prune_link_data",
         "core.prune_finished_heartbeats",
@@ -86,7 +87,7 @@ def test_run_worker_schedules_every_periodic_job():
         last: dict[str, float] = {}
         assert set(schedule.enqueue_due(last, 0.0)) == names  # all at start
         assert schedule.enqueue_due(last, 60.0) == []
-        every_five_minutes = {"meetings.dispatch_due", "audit.retry_security_alerts"}
+        every_five_minutes = {"meetings.dispatch_due", "outbox.send_due", "audit.retry_security_alerts"}
         assert set(schedule.enqueue_due(last, 5 * 60.0)) == every_five_minutes
         assert set(schedule.enqueue_due(last, 24 * 3600.0)) == names
     assert len(enqueued) == 2 * len(names) + len(every_five_minutes)

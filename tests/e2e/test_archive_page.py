@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from kreds.cases import services as case_services
-from kreds.meetings.tests.factories import held_meeting
+from kreds.testing.meetings import held_meeting
 
 from .test_caseworker_flow import Browser
 

@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from kreds.accounts.tests.factories import PASSWORD
 from kreds.audit.constants import Action
+from kreds.testing.factories import PASSWORD
 
 from .conftest import SHOTS_DIR
 

@@ -24,11 +24,11 @@ import pytest
 from django.utils import timezone
 
 from kreds.conferences.constants import ConferenceStatus, Decision
-from kreds.conferences.models import Conference, PlanItem, Session, Wellbeing
-from kreds.meetings.constants import MeetingStatus, OutboxKind, Rsvp
+from kreds.conferences.models import Conference, ConferenceSession, PlanItem, Wellbeing
+from kreds.meetings.constants import MeetingStatus, MessageKind, Rsvp
 from kreds.meetings.models import Evaluation, Meeting, Participant
-from kreds.meetings.tests.factories import network_for
 from kreds.participants.services import token_for
+from kreds.testing.meetings import network_for
 
 from .test_caseworker_flow import Browser
 from .test_meeting_journey import DESKTOP, PHONE, _check, _deliver, _pick, _submit
@@ -108,7 +108,8 @@ def test_conference_journey(e2e_world, live_server, browser_page, totp_device):
     cpage.fill("#id_start", "16:00")
     cpage.fill("#id_end", "20:00")
     cpage.fill("#id_place", VENUE)
-    _submit(cpage, f"form[action='{detail}forberedelse/tidspunkt/']")
+    with cpage.expect_navigation():  # sections 1, 2 and the well-being are one form, each with its own button
+        cpage.locator("#prepare-form button[name=save][value=schedule]").click()
     conference.refresh_from_db()
     meeting = conference.meeting
     assert meeting is not None and meeting.facilitator_id == world.facilitator.pk
@@ -136,7 +137,7 @@ def test_conference_journey(e2e_world, live_server, browser_page, totp_device):
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.INVITED
 
-    invitations = _deliver(meeting, OutboxKind.INVITATION)
+    invitations = _deliver(meeting, MessageKind.INVITATION)
     invitation = invitations["inge@example.invalid"]
     assert QUESTIONS in invitation.body and VENUE in invitation.body
     grandma.refresh_from_db()
@@ -204,7 +205,7 @@ def test_conference_journey(e2e_world, live_server, browser_page, totp_device):
     assert page.url.endswith(detail), page.url
     cw.check("plan-sent")
     assert set(PlanItem.objects.values_list("decision", flat=True)) == {Decision.APPROVED}
-    plan_mail = _deliver(meeting, OutboxKind.MINUTES)["inge@example.invalid"]
+    plan_mail = _deliver(meeting, MessageKind.MINUTES)["inge@example.invalid"]
     assert plan_mail.attachments[0][0] == "familiens-plan.pdf"
 
     # --- The grandmother reads the plan and answers the evaluation. ------------------------------------------
@@ -223,7 +224,7 @@ def test_conference_journey(e2e_world, live_server, browser_page, totp_device):
     assert Evaluation.objects.get(participant=grandma).plan_made is True
 
     # --- The follow-up conference. ---------------------------------------------------------------------------
-    follow = Session.objects.get(conference=conference, number=1).meeting
+    follow = ConferenceSession.objects.get(conference=conference, number=1).meeting
     _move_to_earlier_today(follow)
     co.goto(f"{detail}afvikling/")
     for p in follow.participants.filter(removed_at__isnull=True):

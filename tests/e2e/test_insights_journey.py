@@ -12,7 +12,7 @@ import itertools
 
 import pytest
 
-from kreds.meetings.tests.factories import held_meeting
+from kreds.testing.meetings import held_meeting
 
 from .test_caseworker_flow import Browser
 

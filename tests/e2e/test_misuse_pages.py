@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from kreds.accounts import services as account_services
 from kreds.accounts.constants import Role
-from kreds.accounts.tests.factories import staff
 from kreds.core.mail import DemoMailbox, email
+from kreds.testing.factories import staff
 
 from .test_caseworker_flow import Browser
 

@@ -9,9 +9,10 @@ import math
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from kreds.accounts.tests.factories import PASSWORD
 from kreds.network.selectors import persons_as_of
+from kreds.testing.factories import PASSWORD
 
 from .test_caseworker_flow import Browser
 
@@ -43,6 +44,8 @@ def test_build_map_by_keyboard_and_mouse(e2e_world, live_server, browser_page, t
         b.goto(base + "person/ny/")
         if name == "Inge":
             b.check("network-person-add")
+        # A page whose main content is a form starts in its first field (kreds.js).
+        assert page.evaluate("document.activeElement.id") == "id_name"
         page.focus("#id_name")
         page.keyboard.type(name)
         page.keyboard.press("Tab")
@@ -59,6 +62,10 @@ def test_build_map_by_keyboard_and_mouse(e2e_world, live_server, browser_page, t
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert _current(case, "Inge").ring == 1
+    # Focus stays with Inge (now only "Further out" is left in her row) and the move is announced.
+    expect(page.locator("#move-status")).to_contain_text("Inge")  # a string wait_for_function is eval, refused by CSP
+    assert page.evaluate("document.activeElement.closest('tr').id") == f"person-{inge.person.public_id}"
+    assert page.evaluate("document.activeElement.dataset.direction") == "further"
 
     # Mouse: drag Ole to the outer ring of the fourth sector (school/daycare/leisure).
     b.goto(base)
@@ -69,7 +76,9 @@ def test_build_map_by_keyboard_and_mouse(e2e_world, live_server, browser_page, t
     node = page.locator(f"g.node[data-person='{ole.person.public_id}']")
     box = node.locator("circle").bounding_box()
     angle = 3.5 * 2 * math.pi / 5
-    radius = 410  # the middle of ring 3 (layout.RING_EDGES)
+    # The middle of ring 3: the drawing's own ring edges (a crowded ring is wider than layout.RING_EDGES).
+    edges = [float(e) for e in page.locator(".kreds-map-wrap svg").get_attribute("data-ring-edges").split(",")]
+    radius = (edges[2] + edges[3]) / 2
     target = page.evaluate(
         """([x, y]) => {
             const svg = document.querySelector('.kreds-map-wrap svg');

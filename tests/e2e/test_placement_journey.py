@@ -18,10 +18,10 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from kreds.meetings.tests.factories import network_for
 from kreds.network import services as network
 from kreds.network.models import Sector
-from kreds.placements.models import Check, Placement
+from kreds.placements.models import CandidateCheck, Placement
+from kreds.testing.meetings import network_for
 
 from .test_caseworker_flow import Browser
 
@@ -79,7 +79,7 @@ def test_caseworker_searches_the_network_first_and_places_the_child_with_family(
     page.select_option("#id_home_visit-state", "done")
     page.fill("#id_home_visit-on", today)
     _submit(page, "form[action$='/tjek/home_visit/']")
-    assert Check.objects.get(candidate__exploration__case=world.case, key="home_visit").state == "done"
+    assert CandidateCheck.objects.get(candidate__exploration__case=world.case, key="home_visit").state == "done"
     caseworker.check("approved")
 
     caseworker.goto(case_url + "anbringelse/")
@@ -105,19 +105,19 @@ def test_caseworker_searches_the_network_first_and_places_the_child_with_family(
     assert page.locator("dd", has_text="Hver anden weekend").is_visible()
     caseworker.check("contact-plan")
 
-    page.locator("details:has(form[action$='/suspension/']) summary").click()
+    page.locator("details:has(form[action$='/pause/']) summary").first.click()  # at the child's request
     start = timezone.localdate()
-    form = page.locator("form[action$='/suspension/']")
+    form = page.locator("form[action$='/pause/']").first
     form.locator("input[name$='starts_on']").fill(start.isoformat())
     form.locator("input[name$='ends_on']").fill((start + datetime.timedelta(days=70)).isoformat())
     form.locator("textarea").fill("Vil ikke se mor i en periode.")
-    _submit(page, "form[action$='/suspension/']")
-    assert page.locator("form[action$='/suspension/'] .alert-error").is_visible()  # at most 8 weeks
-    assert page.locator("form[action$='/suspension/'] textarea").input_value() == "Vil ikke se mor i en periode."
+    _submit(page, "form[action$='/pause/']")
+    assert form.locator(".alert-error").first.is_visible()  # at most 8 weeks
+    assert form.locator("textarea").input_value() == "Vil ikke se mor i en periode."
     caseworker.check("suspension-too-long")
-    form = page.locator("form[action$='/suspension/']")
+    form = page.locator("form[action$='/pause/']").first
     form.locator("input[name$='ends_on']").fill((start + datetime.timedelta(days=5)).isoformat())
-    _submit(page, "form[action$='/suspension/']")
+    _submit(page, "form[action$='/pause/']")
     assert page.locator("main .badge-error").first.is_visible()  # suspended now
     caseworker.check("suspended")
 

@@ -16,9 +16,9 @@ import re
 
 import pytest
 
-from kreds.meetings.tests.factories import network_for
 from kreds.plans.models import Contribution
 from kreds.safety.models import Mapping, SafetyRule, Scaling
+from kreds.testing.meetings import network_for
 from kreds.voice.models import ChildInput
 
 from .test_caseworker_flow import Browser
@@ -49,7 +49,8 @@ def test_caseworker_maps_scales_and_plans(e2e_world, live_server, browser_page, 
     page.fill("#id_s-0-about_what", "at Emma er alene hjemme om aftenen")
     page.fill("#id_s-0-if_nothing_changes", "Emma holder op med at gå i skole")
     page.fill("#id_s-0-goal_parent", "Mor sørger for en voksen hjemme hver aften")
-    _submit(page, "main form[method=post]")
+    with page.expect_navigation():  # Enter in a field saves; it does not add a statement
+        page.press("#id_s-0-who_worried", "Enter")
     assert page.url.endswith(f"{base}/sos/"), page.url
     mapping = Mapping.objects.get(case=case)
     assert mapping.version == 1 and mapping.statements.count() == 1

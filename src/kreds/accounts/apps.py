@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: an app's modules may load only once the app registry is ready.
         from kreds.accounts import signals  # noqa: F401

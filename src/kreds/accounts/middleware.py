@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kreds.audit.constants import Action
+from kreds.audit.services import record
+
+Handler = Callable[[HttpRequest], HttpResponse]
 
 EXEMPT_URL_NAMES = {
     "accounts:login",
@@ -55,3 +64,39 @@ class RequireTwoFactorMiddleware:
                 return redirect("accounts:otp_verify")
             return redirect("accounts:otp_enrol")
         return None
+
+
+SESSION_LOGIN_AT = "_kreds_login_at"
+SESSION_LAST_SEEN = "_kreds_last_seen"
+SESSION_EPOCH = "_kreds_epoch"
+SESSION_TOUCH_SECONDS = 60
+
+
+class SessionLifetimeMiddleware:
+    """Idle timeout and absolute lifetime for logged-in sessions (SECURITY 7)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            login_at = request.session.get(SESSION_LOGIN_AT, now)
+            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            expired = (
+                now - last_seen > settings.SESSION_IDLE_TIMEOUT
+                or now - login_at > settings.SESSION_ABSOLUTE_LIFETIME
+                or request.session.get(SESSION_EPOCH, 0) != getattr(user, "session_epoch", 0)
+            )
+            if expired:
+                record(Action.SESSION_EXPIRED, actor=user)
+                logout(request)
+                messages.info(request, _("You were logged out because your session expired. Please log in again."))
+                return redirect(settings.LOGIN_URL)
+            # Written at most once a minute: a session is not saved (an UPDATE and a commit) on every request only
+            # to move this stamp; the idle timeout is then exact to within a minute, never later.
+            if SESSION_LAST_SEEN not in request.session or now - last_seen >= SESSION_TOUCH_SECONDS:
+                request.session[SESSION_LAST_SEEN] = now
+            request.session.setdefault(SESSION_LOGIN_AT, now)
+        return self.get_response(request)

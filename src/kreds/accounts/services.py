@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from kreds.accounts.constants import CASE_CONTENT_ROLES, Role
 from kreds.accounts.models import Membership, User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
 from kreds.core.exceptions import KredsError
+from kreds.core.viewhelpers import parse_int
 from kreds.tenancy.models import Unit
 
 
@@ -128,12 +131,28 @@ def reset_two_factor(*, actor: User, user: User) -> None:
     _audit_user(Action.OTP_RESET, actor, locked)
 
 
+def new_totp_key() -> str:
+    """The secret of an authenticator app being set up. It lives in the user's session until a code proves the app
+    has it; only then is a device stored (showing the enrolment page writes nothing)."""
+    return str(random_hex(20))
+
+
+def pending_totp_device(*, user: User, key: str) -> TOTPDevice:
+    """The device the enrolment page shows (QR code, secret), not saved."""
+    return TOTPDevice(user=user, key=key, name=_("Authenticator app"), confirmed=False)
+
+
 @transaction.atomic
-def confirm_totp_device(*, user: User, device: TOTPDevice) -> None:
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    for other in TOTPDevice.objects.filter(user=user).exclude(pk=device.pk):
-        other.delete()
+def enrol_totp_device(*, user: User, key: str, token: str) -> TOTPDevice | None:
+    """Store the authenticator app when ``token`` is its current code (None when it is not); it replaces any other."""
+    device = pending_totp_device(user=user, key=key)
+    number = parse_int(token)
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if number is None or not clock.verify(number, device.tolerance):
+        return None
+    device.last_t, device.confirmed = clock.t(), True
+    device.save()
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     record(
         Action.OTP_ENROL,
         actor=user,
@@ -141,3 +160,4 @@ def confirm_totp_device(*, user: User, device: TOTPDevice) -> None:
         object_id=str(user.public_id),
         purpose=Purpose.SECURITY,
     )
+    return device

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import base64
+import time
+from collections.abc import Callable
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,21 +25,22 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kreds.accounts import services
 from kreds.accounts.constants import Role
 from kreds.accounts.forms import LoginForm, MembershipForm, OtpForm, UserCreateForm
+from kreds.accounts.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from kreds.accounts.models import Membership, User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
-from kreds.authz.policies import can
-from kreds.core.exceptions import KredsError
-from kreds.core.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_LOGIN_AT
-from kreds.core.viewhelpers import deny, get_or_404
+from kreds.authz import access
+from kreds.core.runner import run
+from kreds.core.viewhelpers import get_or_404
+
+# The secret of an authenticator app being set up (kreds.accounts.services.new_totp_key), kept only until it is set up.
+TOTP_KEY_SESSION = "kreds_totp_key"
 
 
 def _safe_next(request: HttpRequest, default: str = "home") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    from django.urls import reverse
-
     return reverse(default)
 
 
@@ -50,7 +55,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/locked_out.html", status=429)
         if user is not None and user.municipality_id is not None:
             login(request, user)  # rotates the session key
-            import time
 
             now = time.time()
             request.session[SESSION_LOGIN_AT] = now
@@ -61,7 +65,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("The username or password is wrong."))
     context = {"form": form, "next": request.GET.get("next", "")}
     if settings.DEMO_MODE:
-        from kreds.accounts.demo import DEMO_PASSWORD, STAFF
+        from kreds.accounts.demo import DEMO_PASSWORD, STAFF  # only a demo server loads the demo's logins
 
         context["demo_accounts"] = [
             (u, f"{f} {la}", ", ".join(str(r.label) for _, r in roles)) for u, f, la, roles in STAFF
@@ -105,14 +109,15 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
         and not getattr(user, "is_verified", lambda: False)()
     ):
         return redirect("accounts:otp_verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+    key = request.session.get(TOTP_KEY_SESSION) or services.new_totp_key()
+    request.session[TOTP_KEY_SESSION] = key  # the same secret until the app is set up, however often the page loads
+    device = services.pending_totp_device(user=user, key=key)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"]):
-            services.confirm_totp_device(user=user, device=device)
-            otp_login(request, device)
+        enrolled = services.enrol_totp_device(user=user, key=key, token=form.cleaned_data["otp_token"])
+        if enrolled is not None:
+            del request.session[TOTP_KEY_SESSION]
+            otp_login(request, enrolled)
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect("home")
         form.add_error("otp_token", _("The code is wrong. Check that the time on your phone is correct and try again."))
@@ -141,10 +146,9 @@ def security(request: HttpRequest) -> HttpResponse:
 
 
 def _require_admin(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not can(user, "admin.manage_users"):
-        raise deny(request, "admin.manage_users", object_type="users", object_id="")
-    return user
+    """The administrator managing users (every page here is the one action ``admin.manage_users``)."""
+    access.check(request, "admin.manage_users", object_type="users")
+    return request.user  # type: ignore[return-value]
 
 
 def _get_managed_user(actor: User, public_id: str) -> User:
@@ -168,20 +172,19 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     actor = _require_admin(request)
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            new_user = services.create_user(actor=actor, **form.cleaned_data)
-        except KredsError as exc:
-            form.add_error(None, exc.message)
-        except Exception as exc:
-            from django.core.exceptions import ValidationError
-
-            if not isinstance(exc, ValidationError):
-                raise
+            outcome = run(
+                request,
+                lambda: services.create_user(actor=actor, **form.cleaned_data),
+                form=form,
+                success=_("The user is created. Now give them a role."),
+            )
+        except ValidationError as exc:  # the password validators' verdict belongs beside the password
             form.add_error("password", exc)
         else:
-            messages.success(request, _("The user is created. Now give them a role."))
-            return redirect("accounts:user_detail", public_id=new_user.public_id)
+            if outcome.value is not None:
+                return redirect("accounts:user_detail", public_id=outcome.value.public_id)
     return render(request, "accounts/user_create.html", {"form": form})
 
 
@@ -191,16 +194,15 @@ def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _require_admin(request)
     target = _get_managed_user(actor, public_id)
     form = MembershipForm(request.POST or None, municipality_id=actor.municipality_id)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_membership(
-                actor=actor, user=target, unit=form.cleaned_data["unit"], role=Role(form.cleaned_data["role"])
-            )
-        except KredsError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The role is added."))
-            return redirect("accounts:user_detail", public_id=target.public_id)
+    if request.method == "POST" and run(
+        request,
+        lambda: services.add_membership(
+            actor=actor, user=target, unit=form.cleaned_data["unit"], role=Role(form.cleaned_data["role"])
+        ),
+        form=form,
+        success=_("The role is added."),
+    ):
+        return redirect("accounts:user_detail", public_id=target.public_id)
     memberships = target.memberships.select_related("unit").order_by("unit__name", "role")
     has_device = TOTPDevice.objects.filter(user=target, confirmed=True).exists()
     return render(
@@ -215,23 +217,30 @@ def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def user_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
     actor = _require_admin(request)
     target = _get_managed_user(actor, public_id)
-    try:
-        if action == "deaktiver":
-            services.set_active(actor=actor, user=target, active=False)
-            messages.success(request, _("The user is deactivated and logged out everywhere."))
-        elif action == "aktiver":
-            services.set_active(actor=actor, user=target, active=True)
-            messages.success(request, _("The user is active again."))
-        elif action == "afslut-sessioner":
-            services.end_all_sessions(actor=actor, user=target)
-            messages.success(request, _("All of the user's sessions are ended."))
-        elif action == "nulstil-2fa":
-            services.reset_two_factor(actor=actor, user=target)
-            messages.success(request, _("Two-factor is reset. The user sets it up again at next login."))
-        else:
-            raise Http404
-    except KredsError as exc:
-        messages.error(request, exc.message)
+    call: Callable[[], object]
+    if action == "deaktiver":
+        call, success = (
+            lambda: services.set_active(actor=actor, user=target, active=False),
+            _("The user is deactivated and logged out everywhere."),
+        )
+    elif action == "aktiver":
+        call, success = (
+            lambda: services.set_active(actor=actor, user=target, active=True),
+            _("The user is active again."),
+        )
+    elif action == "afslut-sessioner":
+        call, success = (
+            lambda: services.end_all_sessions(actor=actor, user=target),
+            _("All of the user's sessions are ended."),
+        )
+    elif action == "nulstil-2fa":
+        call, success = (
+            lambda: services.reset_two_factor(actor=actor, user=target),
+            _("Two-factor is reset. The user sets it up again at next login."),
+        )
+    else:
+        raise Http404
+    run(request, call, success=success)
     return redirect("accounts:user_detail", public_id=target.public_id)
 
 
@@ -241,10 +250,9 @@ def membership_remove(request: HttpRequest, public_id: str, membership_id: str) 
     actor = _require_admin(request)
     target = _get_managed_user(actor, public_id)
     membership = get_or_404(Membership.objects.select_related("unit", "user"), public_id=membership_id, user=target)
-    try:
-        services.remove_membership(actor=actor, membership=membership)
-    except KredsError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The role is removed."))
+    run(
+        request,
+        lambda: services.remove_membership(actor=actor, membership=membership),
+        success=_("The role is removed."),
+    )
     return redirect("accounts:user_detail", public_id=target.public_id)

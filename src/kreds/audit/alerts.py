@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -98,3 +99,19 @@ def due_for_retry(now: datetime.datetime | None = None) -> list[int]:
             sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lte=now - RETRY_AFTER
         ).values_list("pk", flat=True)[:100]
     )
+
+
+@task()
+def send_security_alert(alert_id: int) -> str:
+    """Mail the municipality's administrators about a burst of refused accesses (exactly once: the row is locked,
+    and marked sent in the same transaction)."""
+    return send(alert_id)
+
+
+@task()
+def retry_security_alerts() -> int:
+    """Every few minutes: alerts whose task was lost or failed are sent again, a bounded number of times."""
+    due = due_for_retry()
+    for alert_id in due:
+        send_security_alert.enqueue(alert_id)
+    return len(due)

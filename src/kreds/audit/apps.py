@@ -25,6 +25,7 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: an app's modules may load only once the app registry is ready.
         from kreds.audit.tasks import purge_expired_reads_task, retry_security_alerts, write_checkpoint_task
         from kreds.core.schedule import DAY, MINUTE, register
 

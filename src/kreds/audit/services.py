@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from kreds.audit.alerts import send_security_alert
 from kreds.audit.constants import READ_ACTIONS, Action, Purpose
 from kreds.audit.keys import UnknownKeyError, key_for, same, signing_key
 from kreds.audit.models import (
@@ -115,8 +116,6 @@ def _watch_for_burst(event: AuditEvent) -> None:  # called with an actor and a m
             )
     except IntegrityError:
         return  # this window's alert is already queued
-    from kreds.audit.tasks import send_security_alert
-
     transaction.on_commit(lambda: send_security_alert.enqueue(alert.pk))
 
 

@@ -9,10 +9,9 @@ from django.views.decorators.http import require_GET
 
 from kreds.accounts.constants import CASE_CONTENT_ROLES, Role
 from kreds.accounts.models import User
-from kreds.audit.constants import READ_ACTIONS, Action, Purpose
+from kreds.audit.constants import Action, Purpose
 from kreds.audit.selectors import (
     alerts_in,
-    case_access_log,
     denial_counts,
     denials_in,
     role_change_events,
@@ -20,43 +19,8 @@ from kreds.audit.selectors import (
     user_names,
 )
 from kreds.audit.services import record
+from kreds.authz.access import deny
 from kreds.authz.policies import can, is_administrator
-from kreds.cases.selectors import get_case
-from kreds.core.viewhelpers import deny
-
-
-@login_required
-def case_access_log_view(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Who has looked at or changed this case (for the unit's leader)."""
-    user: User = request.user  # type: ignore[assignment]
-    case = get_case(user, public_id)
-    if not can(user, "case.view_access_log", case):
-        raise deny(request, "case.view_access_log", object_type="case", object_id=str(case.public_id))
-    record(
-        Action.ACCESS_LOG_VIEW,
-        actor=user,
-        municipality=case.municipality,
-        object_type="case",
-        object_id=str(case.public_id),
-        person_concerned=str(case.child.public_id),
-        purpose=Purpose.SUPERVISION,
-    )
-    only_reads = request.GET.get("vis") == "laesninger"
-    events = case_access_log(case)
-    if only_reads:
-        events = events.filter(action__in=[str(a) for a in READ_ACTIONS])
-    page = Paginator(events, 50).get_page(request.GET.get("side"))
-    return render(
-        request,
-        "audit/case_access_log.html",
-        {
-            "case": case,
-            "page": page,
-            "only_reads": only_reads,
-            "read_actions": {str(a) for a in READ_ACTIONS},
-            "page_query": "&vis=laesninger" if only_reads else "",
-        },
-    )
 
 
 def _staff_page(request: HttpRequest, action: str, object_id: str) -> User:

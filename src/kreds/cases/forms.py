@@ -163,6 +163,7 @@ class SafetyConcernForm(KredsForm):
 
 
 class RiskAssessmentForm(KredsForm):
+    conditional_help = {"limits": _("Required if the conclusion is to proceed with limits.")}
     assessed_on = forms.DateField(label=_("Date of assessment"), widget=DateInput())
     summary = forms.CharField(label=_("Assessment"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000)
     outcome = forms.ChoiceField(label=_("Conclusion"), choices=RiskOutcome.choices, widget=forms.RadioSelect)

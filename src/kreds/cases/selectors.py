@@ -1,21 +1,22 @@
-"""All reads of cases start from the authorization scope. Reads of a case are audit-logged here."""
+"""All reads of cases start from the authorization scope. Searches are audit-logged here (a case's own page logs
+its read through ``kreds.authz.access``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
-from kreds.authz.policies import visible_cases
 from kreds.cases.constants import LegalBasis
-from kreds.cases.models import Case, CaseAssignment
+from kreds.cases.models import Case, CaseAssignment, Child
+from kreds.cases.policies import visible_cases
 from kreds.core.crypto import CPR_RE, cpr_blind_index
-from kreds.core.viewhelpers import get_or_404
 
 
 @dataclass
@@ -60,26 +61,21 @@ def case_list(user: User, flt: CaseFilter) -> QuerySet[Case]:
     return qs.order_by("-opened_on", "-id").distinct()
 
 
-def get_case(user: User, public_id: UUID | str) -> Case:
-    """The case if the user may see it, else 404 (a foreign object is indistinguishable from a missing one)."""
-    return get_or_404(
-        visible_cases(user).select_related("child", "responsible_unit", "municipality"), public_id=public_id
-    )
+def with_unread_answers(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """``unread_answers`` on each case: the child's answers from their own page that nobody has read yet (the same
+    count the case overview flags, ``voice.selectors.unreviewed_count``). One subquery in the list's own query, so
+    the list costs the same number of queries for 1 case as for 25."""
+    # Voice builds on cases (a layer above it): importing it here at module level would point the layers upwards.
+    from kreds.voice.models import ChildInput
 
-
-def get_case_for_reading(user: User, public_id: UUID | str, purpose: Purpose = Purpose.CASEWORK) -> Case:
-    """As :func:`get_case`, and the read is audit-logged with its purpose."""
-    case = get_case(user, public_id)
-    record(
-        Action.CASE_VIEW,
-        actor=user,
-        municipality=case.municipality,
-        object_type="case",
-        object_id=str(case.public_id),
-        person_concerned=str(case.child.public_id),
-        purpose=purpose,
+    unread = (
+        ChildInput.objects.filter(case=OuterRef("pk"), reviewed_at__isnull=True)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return case
+    return qs.annotate(unread_answers=Coalesce(Subquery(unread, output_field=IntegerField()), 0))
 
 
 @dataclass
@@ -97,8 +93,6 @@ def siblings_for(user: User, child: Any) -> list[Sibling]:
     """The child's linked siblings. A sibling's name is shown only to someone who may see one of the sibling's
     cases: that a child has a case in the municipality is itself personal data (DOMAIN §12, "never reveal a
     child's identity to someone without access to that case")."""
-    from django.db.models import OuterRef, Subquery
-
     visible = visible_cases(user).filter(child=OuterRef("pk")).order_by("status", "-opened_on").values("public_id")
     siblings = child.siblings.annotate(visible_case=Subquery(visible[:1])).order_by("first_name", "last_name")
     return [Sibling(s, SiblingCase(s.visible_case) if s.visible_case else None) for s in siblings]
@@ -108,13 +102,9 @@ def cpr_conflict(user: User, cpr: str, child: Any = None) -> str:
     """Why ``cpr`` cannot be recorded for ``child`` (a new child when None): another child of the municipality has
     it. The reason names that child only to someone who may see one of its cases; anyone else is told whom to ask
     and the attempt is an ``authz.denied`` event, so trying numbers shows on the security page. '' when free."""
-    from django.utils.translation import gettext as _
-
     compact = (cpr or "").replace(" ", "")
     if not compact or not CPR_RE.match(compact) or user.municipality_id is None:
         return ""
-    from kreds.cases.models import Child
-
     others = Child.objects.filter(municipality_id=user.municipality_id, cpr_index=cpr_blind_index(compact))
     if child is not None:
         others = others.exclude(pk=child.pk)

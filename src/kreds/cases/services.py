@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record, record_for_case
+from kreds.cases import archive
 from kreds.cases.constants import CaseStatus, RiskOutcome
 from kreds.cases.models import Case, CaseAssignment, Child, RiskAssessment
-from kreds.core.crypto import cpr_blind_index, decrypt_cpr, encrypt_cpr, normalise_cpr
+from kreds.core.crypto import cpr_blind_index, current_key_id, decrypt_cpr, encrypt_cpr, normalise_cpr
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.tenancy.models import Unit
 
@@ -119,14 +121,14 @@ def update_case(
     *,
     actor: User,
     case: Case,
-    version: int,
+    expected_version: int,
     child_data: dict[str, Any],
     case_data: dict[str, Any],
     cpr: str | None = None,
 ) -> Case:
     """Change a case and its child. Refused when someone else saved in between (optimistic lock)."""
     locked: Case = Case.objects.select_for_update().select_related("child").get(pk=case.pk)
-    if locked.version != version:
+    if locked.version != expected_version:
         raise StaleEdit(
             _(
                 "Someone else saved this case after you opened it. Your changes have not been saved; "
@@ -317,10 +319,26 @@ def reveal_cpr(*, actor: User, case: Case, purpose: str) -> str:
     return decrypt_cpr(child.cpr_encrypted)
 
 
+def archive_extract(*, actor: User, case: Case) -> bytes:
+    """The archive extract of a closed case (DOMAIN §13), in the municipality's language; the export is audited."""
+    if case.status != CaseStatus.CLOSED:
+        raise KredsError(_("Only a closed case is exported for the archive. Close the case first."))
+    with translation.override(settings.LANGUAGE_CODE):
+        content = archive.build(case)
+    record(
+        Action.CASE_ARCHIVE_EXPORT,
+        actor=actor,
+        municipality=case.municipality,
+        object_type="case",
+        object_id=str(case.public_id),
+        person_concerned=str(case.child.public_id),
+        details={"bytes": len(content)},
+    )
+    return content
+
+
 def rotate_cpr_keys(batch_size: int = 500) -> int:
     """Re-encrypt every CPR with the current key (after a new key is put first in CPR_KEYS)."""
-    from kreds.core.crypto import current_key_id
-
     current = current_key_id()
     changed = 0
     pending = Child.objects.exclude(cpr_encrypted="").exclude(cpr_encrypted__startswith=f"{current}:")

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
-from kreds.audit.constants import Action
+from kreds.audit.constants import READ_ACTIONS, Action, Purpose
 from kreds.audit.services import record
-from kreds.authz.policies import can, creatable_units, has_role, visible_cases
+from kreds.authz import access
+from kreds.authz.policies import can, has_role
 from kreds.cases import archive, panels, selectors, services
+from kreds.cases.access_log import case_access_log as access_log_events
 from kreds.cases.constants import RiskOutcome
 from kreds.cases.forms import (
     AssignForm,
@@ -33,27 +34,23 @@ from kreds.cases.forms import (
     SiblingForm,
 )
 from kreds.cases.models import Case
+from kreds.cases.policies import creatable_units, visible_cases
 from kreds.cases.safety import safety_gate
-from kreds.core.crypto import CPR_RE, cpr_blind_index
-from kreds.core.exceptions import KredsError, StaleEdit
-from kreds.core.viewhelpers import deny
+from kreds.core import stale
+from kreds.core.crypto import CPR_RE, cpr_blind_index, format_cpr
+from kreds.core.runner import run
+from kreds.core.sections import Section, changed, sections_saved
+from kreds.core.viewhelpers import get_or_404
 from kreds.tenancy.models import Unit
 
 SEARCH_SESSION_KEY = "kreds_case_search"
 
+# The case with what every case page shows (one query with the access check's scope).
+CASES = Case.objects.select_related("child", "responsible_unit", "municipality")
+
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _deny(request: HttpRequest, action: str, case: Case | None = None) -> None:
-    """Refuse: audited, and a 404 so nothing about the object leaks."""
-    raise deny(request, action, object_type="case" if case else "", object_id=str(case.public_id) if case else "")
-
-
-def _require(request: HttpRequest, action: str, case: Case | None = None) -> None:
-    if not can(_user(request), action, case):
-        _deny(request, action, case)
 
 
 @login_required
@@ -61,7 +58,7 @@ def _require(request: HttpRequest, action: str, case: Case | None = None) -> Non
 def my_cases(request: HttpRequest) -> HttpResponse:
     """The caseworker's case list. Search terms come by POST and stay in the session (never in the URL)."""
     user = _user(request)
-    _require(request, "case.list")
+    access.check(request, "case.list")
     default = {"status": "open", "scope": "mine" if has_role(user, Role.CASEWORKER) else "all"}
     stored = _stored_search(request) or default
     if request.method == "POST":
@@ -78,7 +75,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     else:
         form = CaseSearchForm(initial=stored)
     flt = _filter_from(stored)
-    page = Paginator(selectors.case_list(user, flt), 25).get_page(request.GET.get("side"))
+    cases = selectors.with_unread_answers(selectors.case_list(user, flt))  # flagged as on the case page
+    page = Paginator(cases, 25).get_page(request.GET.get("side"))
     record(Action.CASE_LIST, actor=user, details={"count": page.paginator.count, "page": page.number})
     return render(
         request,
@@ -142,27 +140,28 @@ def _cpr_free(form: CaseForm, user: User, child: Any = None) -> bool:
 @require_http_methods(["GET", "POST"])
 def case_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    _require(request, "case.create")
+    access.check(request, "case.create")
     units = creatable_units(user)
     form = CaseForm(request.POST or None, units=units)
     if request.method == "GET" and units.count() == 1:
         form.fields["responsible_unit"].initial = units.first()
     if request.method == "POST" and form.is_valid() and _cpr_free(form, user):
         child, case_data, cpr = _split(form.cleaned_data)
-        try:
-            case = services.create_case(actor=user, child_data=child, case_data=case_data, cpr=cpr or None)
-        except KredsError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The case is created."))
-            return redirect("cases:detail", public_id=case.public_id)
+        outcome = run(
+            request,
+            lambda: services.create_case(actor=user, child_data=child, case_data=case_data, cpr=cpr or None),
+            form=form,
+            success=_("The case is created."),
+        )
+        if outcome.value is not None:
+            return redirect("cases:detail", public_id=outcome.value.public_id)
     return render(request, "cases/case_form.html", {"form": form, "creating": True})
 
 
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
+    case = access.fetch(request, Case, public_id, "case.view", read=Action.CASE_VIEW, queryset=CASES)
     return render(
         request,
         "cases/case_detail.html",
@@ -184,39 +183,43 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _edit_initial(case: Case) -> dict[str, Any]:
+    initial = {k: getattr(case.child, k) for k in services.CHILD_FIELDS}
+    initial.update({k: getattr(case, k) for k in services.CASE_FIELDS})
+    initial["version"] = case.version
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
-    _require(request, "case.edit", case)
+    case = access.fetch(request, Case, public_id, "case.edit", read=Action.CASE_VIEW, queryset=CASES)
     units = Unit.objects.filter(municipality_id=case.municipality_id)
     child = case.child
-    initial = {k: getattr(child, k) for k in services.CHILD_FIELDS}
-    initial.update({k: getattr(case, k) for k in services.CASE_FIELDS})
-    initial["version"] = case.version
-    form = CaseForm(request.POST or None, initial=initial, units=units, editing=True)
+    form = CaseForm(request.POST or None, initial=_edit_initial(case), units=units, editing=True)
     if request.method == "POST" and form.is_valid() and _cpr_free(form, user, child):
         child_data, case_data, cpr = _split(form.cleaned_data)
-        try:
-            services.update_case(
+
+        def saved_now() -> tuple[dict[str, Any], int]:
+            fresh = Case.objects.select_related("child").get(pk=case.pk)
+            return _edit_initial(fresh), fresh.version
+
+        if run(
+            request,
+            lambda: services.update_case(
                 actor=user,
                 case=case,
-                version=form.cleaned_data.get("version") or 0,
+                expected_version=stale.expected_version(form) or 0,
                 child_data=child_data,
                 case_data=case_data,
                 cpr=cpr or None,
-            )
-        except StaleEdit as exc:
-            # Keep what the user typed; show the message; the hidden version moves to the current one.
-            form.add_error(None, exc.message)
-            data = request.POST.copy()
-            data["version"] = str(Case.objects.get(pk=case.pk).version)
-            form.data = data
-        except KredsError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The changes are saved."))
+            ),
+            form=form,
+            current=saved_now,
+            success=_("The changes are saved."),
+            reload_url=request.path,
+        ):
             return redirect("cases:detail", public_id=case.public_id)
     return render(request, "cases/case_form.html", {"form": form, "case": case, "creating": False})
 
@@ -225,25 +228,26 @@ def case_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_close(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
-    _require(request, "case.close", case)
+    case = access.fetch(request, Case, public_id, "case.close", read=Action.CASE_VIEW, queryset=CASES)
     form = CloseCaseForm(request.POST or None, initial={"closed_on": timezone.localdate(), "version": case.version})
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["version"] != case.version:
-            form.add_error(None, _("The case was changed after you opened this page. Check it and try again."))
-        else:
-            try:
-                services.close_case(
-                    actor=user,
-                    case=case,
-                    reason=form.cleaned_data["reason"],
-                    closed_on=form.cleaned_data["closed_on"],
-                )
-            except KredsError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("The case is closed. Nothing has been deleted, and it can be reopened."))
-                return redirect("cases:detail", public_id=case.public_id)
+        if stale.expected_version(form) != case.version:
+            stale.refuse(
+                form,
+                _("The case was changed after you opened this page. Check it and try again."),
+                current={},
+                version=case.version,
+                notes=[_("Look at the case to see what was changed; your text is kept here.")],
+            )
+        elif run(
+            request,
+            lambda: services.close_case(
+                actor=user, case=case, reason=form.cleaned_data["reason"], closed_on=form.cleaned_data["closed_on"]
+            ),
+            form=form,
+            success=_("The case is closed. Nothing has been deleted, and it can be reopened."),
+        ):
+            return redirect("cases:detail", public_id=case.public_id)
     return render(request, "cases/case_close.html", {"form": form, "case": case})
 
 
@@ -251,14 +255,8 @@ def case_close(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def case_reopen(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case(user, public_id)
-    _require(request, "case.close", case)
-    try:
-        services.reopen_case(actor=user, case=case)
-    except KredsError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The case is reopened."))
+    case = access.fetch(request, Case, public_id, "case.close", queryset=CASES)
+    run(request, lambda: services.reopen_case(actor=user, case=case), success=_("The case is reopened."))
     return redirect("cases:detail", public_id=case.public_id)
 
 
@@ -266,9 +264,7 @@ def case_reopen(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def case_archive(request: HttpRequest, public_id: str) -> HttpResponse:
     """What the archive extract of the case holds, and (for a closed case) the download."""
-    user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
-    _require(request, "case.archive", case)
+    case = access.fetch(request, Case, public_id, "case.archive", read=Action.CASE_VIEW, queryset=CASES)
     return render(request, "cases/case_archive.html", {"case": case})
 
 
@@ -277,23 +273,11 @@ def case_archive(request: HttpRequest, public_id: str) -> HttpResponse:
 def case_archive_zip(request: HttpRequest, public_id: str) -> HttpResponse:
     """The archive extract of a closed case (DOMAIN §13): every document as PDF/A, the uploads and sag.json."""
     user = _user(request)
-    case = selectors.get_case(user, public_id)
-    _require(request, "case.archive", case)
-    if case.status != "closed":
-        messages.error(request, _("Only a closed case is exported for the archive. Close the case first."))
+    case = access.fetch(request, Case, public_id, "case.archive", queryset=CASES)
+    outcome = run(request, lambda: services.archive_extract(actor=user, case=case))
+    if outcome.value is None:
         return redirect("cases:archive", public_id=case.public_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        content = archive.build(case)
-    record(
-        Action.CASE_ARCHIVE_EXPORT,
-        actor=user,
-        municipality=case.municipality,
-        object_type="case",
-        object_id=str(case.public_id),
-        person_concerned=str(case.child.public_id),
-        details={"bytes": len(content)},
-    )
-    response = HttpResponse(content, content_type="application/zip")
+    response = HttpResponse(outcome.value, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{archive.zip_name(case)}"'
     return response
 
@@ -315,21 +299,19 @@ def _caseworker_candidates(case: Case) -> Any:
 @require_http_methods(["GET", "POST"])
 def case_team(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
-    _require(request, "case.assign", case)
+    case = access.fetch(request, Case, public_id, "case.assign", read=Action.CASE_VIEW, queryset=CASES)
     assign_form = AssignForm(request.POST or None, candidates=_caseworker_candidates(case))
     refer_units = Unit.objects.filter(municipality_id=case.municipality_id).exclude(
         pk__in=[case.responsible_unit_id, *case.referred_units.values_list("pk", flat=True)]
     )
     refer_form = ReferForm(units=refer_units)
-    if request.method == "POST" and assign_form.is_valid():
-        try:
-            services.assign_caseworker(actor=user, case=case, user=assign_form.cleaned_data["user"])
-        except KredsError as exc:
-            assign_form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The caseworker is assigned."))
-            return redirect("cases:team", public_id=case.public_id)
+    if request.method == "POST" and run(
+        request,
+        lambda: services.assign_caseworker(actor=user, case=case, user=assign_form.cleaned_data["user"]),
+        form=assign_form,
+        success=_("The caseworker is assigned."),
+    ):
+        return redirect("cases:team", public_id=case.public_id)
     assignments = case.assignments.select_related("user", "assigned_by").order_by("created_at")
     return render(
         request,
@@ -348,17 +330,13 @@ def case_team(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def case_unassign(request: HttpRequest, public_id: str, user_id: str) -> HttpResponse:
     actor = _user(request)
-    case = selectors.get_case(actor, public_id)
-    _require(request, "case.assign", case)
-    assignment = case.assignments.select_related("user").filter(user__public_id=user_id).first()
-    if assignment is None:
-        raise Http404
-    try:
-        services.unassign_caseworker(actor=actor, case=case, user=assignment.user)
-    except KredsError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The caseworker is removed from the case."))
+    case = access.fetch(request, Case, public_id, "case.assign", queryset=CASES)
+    assignment = get_or_404(case.assignments.select_related("user"), user__public_id=user_id)
+    run(
+        request,
+        lambda: services.unassign_caseworker(actor=actor, case=case, user=assignment.user),
+        success=_("The caseworker is removed from the case."),
+    )
     return redirect("cases:team", public_id=case.public_id)
 
 
@@ -366,16 +344,14 @@ def case_unassign(request: HttpRequest, public_id: str, user_id: str) -> HttpRes
 @require_POST
 def case_refer(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = _user(request)
-    case = selectors.get_case(actor, public_id)
-    _require(request, "case.assign", case)
+    case = access.fetch(request, Case, public_id, "case.assign", queryset=CASES)
     form = ReferForm(request.POST, units=Unit.objects.filter(municipality_id=case.municipality_id))
     if form.is_valid():
-        try:
-            services.refer_case(actor=actor, case=case, unit=form.cleaned_data["unit"])
-        except KredsError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The case is referred to %(unit)s.") % {"unit": form.cleaned_data["unit"]})
+        run(
+            request,
+            lambda: services.refer_case(actor=actor, case=case, unit=form.cleaned_data["unit"]),
+            success=_("The case is referred to %(unit)s.") % {"unit": form.cleaned_data["unit"]},
+        )
     else:
         messages.error(request, _("Choose a unit."))
     return redirect("cases:team", public_id=case.public_id)
@@ -385,34 +361,37 @@ def case_refer(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_safety(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
-    _require(request, "case.record_safety", case)
-    concern_form = SafetyConcernForm(initial={"safety_concern": case.safety_concern})
-    risk_form = RiskAssessmentForm(initial={"assessed_on": timezone.localdate()})
-    if request.method == "POST":
-        if request.POST.get("form") == "concern":
-            concern_form = SafetyConcernForm(request.POST)
-            if concern_form.is_valid():
-                services.set_safety_concern(actor=user, case=case, concern=concern_form.cleaned_data["safety_concern"])
-                messages.success(request, _("Saved."))
-                return redirect("cases:safety", public_id=case.public_id)
-        else:
-            risk_form = RiskAssessmentForm(request.POST)
-            if risk_form.is_valid():
-                try:
-                    services.record_risk_assessment(
-                        actor=user,
-                        case=case,
-                        assessed_on=risk_form.cleaned_data["assessed_on"],
-                        summary=risk_form.cleaned_data["summary"],
-                        outcome=RiskOutcome(risk_form.cleaned_data["outcome"]),
-                        limits=risk_form.cleaned_data["limits"],
-                    )
-                except KredsError as exc:
-                    risk_form.add_error(None, exc.message)
-                else:
-                    messages.success(request, _("The risk assessment is recorded."))
-                    return redirect("cases:detail", public_id=case.public_id)
+    case = access.fetch(request, Case, public_id, "case.record_safety", read=Action.CASE_VIEW, queryset=CASES)
+    data = request.POST if request.method == "POST" else None
+    concern_form = SafetyConcernForm(data, initial={"safety_concern": case.safety_concern})
+    risk_form = RiskAssessmentForm(data, initial={"assessed_on": timezone.localdate()})
+    # One form: saving the concern never loses an assessment being written, and the other way round.
+    sections = {
+        "concern": Section(
+            concern_form,
+            lambda _version: services.set_safety_concern(
+                actor=user, case=case, concern=concern_form.cleaned_data["safety_concern"]
+            ),
+            _("Saved."),
+        ),
+    }
+    if data is not None and "assessed_on" in data:  # the assessment is on the page once a concern is recorded
+        sections["risk"] = Section(
+            risk_form,
+            lambda _version: services.record_risk_assessment(
+                actor=user,
+                case=case,
+                assessed_on=risk_form.cleaned_data["assessed_on"],
+                summary=risk_form.cleaned_data["summary"],
+                outcome=RiskOutcome(risk_form.cleaned_data["outcome"]),
+                limits=risk_form.cleaned_data["limits"],
+            ),
+            _("The risk assessment is recorded."),
+        )
+    if data is not None and sections_saved(request, sections, pressed=request.POST.get("form") or "concern"):
+        if "risk" in sections and (request.POST.get("form") == "risk" or changed(risk_form)):
+            return redirect("cases:detail", public_id=case.public_id)
+        return redirect("cases:safety", public_id=case.public_id)
     return render(
         request,
         "cases/case_safety.html",
@@ -431,14 +410,14 @@ def case_safety(request: HttpRequest, public_id: str) -> HttpResponse:
 def case_reveal_cpr(request: HttpRequest, public_id: str) -> HttpResponse:
     """Show the full CPR number after the user states why. Every reveal is audit-logged."""
     user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
-    _require(request, "case.reveal_cpr", case)
+    case = access.fetch(request, Case, public_id, "case.reveal_cpr", read=Action.CASE_VIEW, queryset=CASES)
     form = RevealCprForm(request.POST or None)
     cpr = None
-    if request.method == "POST" and form.is_valid():
-        from kreds.core.crypto import format_cpr
-
-        cpr = format_cpr(services.reveal_cpr(actor=user, case=case, purpose=form.cleaned_data["reason"]))
+    if request.method == "POST":
+        outcome = run(
+            request, lambda: services.reveal_cpr(actor=user, case=case, purpose=form.cleaned_data["reason"]), form=form
+        )
+        cpr = format_cpr(outcome.value) if outcome.value else None
     template = "cases/reveal_cpr.html#result" if request.headers.get("HX-Request") and cpr else "cases/reveal_cpr.html"
     return render(request, template, {"case": case, "form": form, "cpr": cpr})
 
@@ -447,8 +426,7 @@ def case_reveal_cpr(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_siblings(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case_for_reading(user, public_id)
-    _require(request, "case.link_siblings", case)
+    case = access.fetch(request, Case, public_id, "case.link_siblings", read=Action.CASE_VIEW, queryset=CASES)
     linked = case.child.siblings.values_list("pk", flat=True)
     candidates = (
         visible_cases(user)
@@ -458,14 +436,13 @@ def case_siblings(request: HttpRequest, public_id: str) -> HttpResponse:
         .order_by("child__first_name")
     )
     form = SiblingForm(request.POST or None, candidates=candidates)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.link_siblings(actor=user, child=case.child, sibling=form.cleaned_data["sibling_case"].child)
-        except KredsError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The siblings are linked."))
-            return redirect("cases:detail", public_id=case.public_id)
+    if request.method == "POST" and run(
+        request,
+        lambda: services.link_siblings(actor=user, child=case.child, sibling=form.cleaned_data["sibling_case"].child),
+        form=form,
+        success=_("The siblings are linked."),
+    ):
+        return redirect("cases:detail", public_id=case.public_id)
     return render(request, "cases/case_siblings.html", {"case": case, "form": form})
 
 
@@ -473,15 +450,39 @@ def case_siblings(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def case_sibling_unlink(request: HttpRequest, public_id: str, child_id: str) -> HttpResponse:
     user = _user(request)
-    case = selectors.get_case(user, public_id)
-    _require(request, "case.link_siblings", case)
-    sibling = case.child.siblings.filter(public_id=child_id).first()
-    if sibling is None:
-        raise Http404
-    try:
-        services.unlink_siblings(actor=user, child=case.child, sibling=sibling)
-    except KredsError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The sibling link is removed."))
+    case = access.fetch(request, Case, public_id, "case.link_siblings", queryset=CASES)
+    sibling = get_or_404(case.child.siblings, public_id=child_id)
+    run(
+        request,
+        lambda: services.unlink_siblings(actor=user, child=case.child, sibling=sibling),
+        success=_("The sibling link is removed."),
+    )
     return redirect("cases:detail", public_id=case.public_id)
+
+
+@login_required
+@require_GET
+def case_access_log(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Who has looked at or changed this case (for the unit's leader); served under ``audit:case_access_log``."""
+    case = access.fetch(
+        request,
+        Case,
+        public_id,
+        "case.view_access_log",
+        read=Action.ACCESS_LOG_VIEW,
+        queryset=CASES,
+        purpose=Purpose.SUPERVISION,
+    )
+    only_reads = request.GET.get("vis") == "laesninger"
+    page = Paginator(access_log_events(case, only_reads=only_reads), 50).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "audit/case_access_log.html",
+        {
+            "case": case,
+            "page": page,
+            "only_reads": only_reads,
+            "read_actions": {str(a) for a in READ_ACTIONS},
+            "page_query": "&vis=laesninger" if only_reads else "",
+        },
+    )

@@ -22,7 +22,7 @@ from kreds.conferences.constants import (
 from kreds.conferences.services import REFERRAL_FIELDS
 from kreds.core.forms import DateInput, KredsForm
 from kreds.meetings.constants import ChildParticipation
-from kreds.meetings.forms import StaffChoiceField, TimeInput
+from kreds.meetings.forms import StaffChoiceField, TimeInput, default_meeting_day
 from kreds.meetings.models import Participant
 from kreds.network.models import NetworkPerson, Sector
 
@@ -44,6 +44,10 @@ def _score(label: Any) -> forms.TypedChoiceField:
 
 
 class ReferralForm(KredsForm):
+    conditional_help = {
+        "initiator_name": _("Required if someone else takes the initiative."),
+        "young_person_consent_on": _("Required if the child is 15 or older."),
+    }
     initiator_is_me = forms.TypedChoiceField(
         label=_("Who takes the initiative?"),
         choices=[("yes", _("I do")), ("no", _("Someone else (for example a teacher or a pedagogue)"))],
@@ -85,7 +89,6 @@ class ReferralForm(KredsForm):
         label=_("The young person's own consent given on"),
         widget=DateInput,
         required=False,
-        help_text=_("Required when the child is 15 or older."),
     )
     wellbeing_child = _score(_("The child's well-being now, as the child scores it"))
     wellbeing_family = _score(_("The child's well-being now, as the family scores it"))
@@ -185,7 +188,9 @@ class PremeetingForm(KredsForm):
 
 
 class ScheduleForm(KredsForm):
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    # Proposed on a working day two weeks ahead, at 16.00 when parents and children are free (the coordinator
+    # agrees the day with the family; a weekend is allowed, with a warning).
+    date = forms.DateField(label=_("Date"), widget=DateInput, initial=default_meeting_day)
     start = forms.TimeField(label=_("Starts"), widget=TimeInput, initial=datetime.time(16, 0))
     end = forms.TimeField(
         label=_("Ends (expected)"),
@@ -214,6 +219,7 @@ class ScheduleForm(KredsForm):
 
 
 class NewPersonForm(KredsForm):
+    conditional_help = {"address": _("Required if there is no e-mail: the invitation then goes by letter.")}
     name = forms.CharField(label=_("Name"), max_length=200)
     relation = forms.CharField(
         label=_("Relation to the child"), max_length=100, help_text=_("In plain words: moster, neighbour, coach …")
@@ -238,6 +244,7 @@ class NewPersonForm(KredsForm):
 
 
 class PreparationForm(KredsForm):
+    conditional_help = {"language": _("Required if the person needs an interpreter.")}
     will_come = forms.ChoiceField(
         label=_("Will the person come?"),
         choices=[("", _("Not known yet")), ("yes", _("Yes")), ("no", _("No"))],
@@ -295,6 +302,7 @@ class PlanItemForm(KredsForm):
 
 
 class ReviewForm(KredsForm):
+    conditional_help = {"comment": _("Required if the item was not fully realised.")}
     outcome = forms.ChoiceField(label=_("Realised?"), choices=Outcome.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
@@ -305,6 +313,7 @@ class WellbeingForm(KredsForm):
 
 
 class CompleteForm(KredsForm):
+    conditional_help = {"no_plan_reason": _("Required if no plan was made.")}
     follow_up_on = forms.DateField(
         label=_("Date of the follow-up conference"),
         widget=DateInput,
@@ -316,6 +325,7 @@ class CompleteForm(KredsForm):
 
 
 class SupportForm(KredsForm):
+    conditional_help = {"note": _("Required whichever you choose.")}
     status = forms.ChoiceField(
         label=_("Is the support available?"),
         choices=[(SupportStatus.AVAILABLE, _("Yes, it is available")), (SupportStatus.NOT_AVAILABLE, _("No"))],
@@ -329,6 +339,7 @@ class SupportForm(KredsForm):
 
 
 class DecisionForm(KredsForm):
+    conditional_help = {"reason": _("Required if you reject the item.")}
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approved", _("Approve")), ("rejected", _("Reject"))],
@@ -338,7 +349,7 @@ class DecisionForm(KredsForm):
         label=_("Reason for rejecting"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("Required when rejecting, e.g. which bottom line the item conflicts with."),
+        help_text=_("For example which bottom line the item conflicts with."),
     )
 
 
@@ -366,6 +377,51 @@ class CostForm(KredsForm):
 
 class ReasonForm(KredsForm):
     reason = forms.CharField(label=_("Why?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MoveFollowUpForm(KredsForm):
+    """A new time or place for the follow-up conference (invited participants are told by the meeting service)."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    start = forms.TimeField(label=_("Starts"), widget=TimeInput)
+    end = forms.TimeField(label=_("Ends (expected)"), widget=TimeInput)
+    place = forms.CharField(label=_("Venue"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, start, end = data.get("date"), data.get("start"), data.get("end")
+        if day and start and end:
+            data["starts_at"] = timezone.make_aware(datetime.datetime.combine(day, start))
+            data["ends_at"] = timezone.make_aware(datetime.datetime.combine(day, end))
+            if data["ends_at"] <= data["starts_at"]:
+                self.add_error("end", _("The conference must end after it starts."))
+        return data
+
+    @staticmethod
+    def initial_from(meeting: Any) -> dict[str, Any]:
+        start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+        return {
+            "date": start.date(),
+            "start": start.time(),
+            "end": end.time(),
+            "place": meeting.place,
+            "version": meeting.version,
+        }
+
+
+class CancelFollowUpForm(KredsForm):
+    reason = forms.CharField(
+        label=_("Why is the follow-up conference cancelled?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept on the conference; not sent to the participants."),
+    )
+    message = forms.CharField(
+        label=_("Message to the participants"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Sent with the cancellation to everyone who was invited. Optional."),
+    )
 
 
 class SettingsForm(KredsForm):

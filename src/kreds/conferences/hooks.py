@@ -7,25 +7,28 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kreds.authz.policies import independence_problem
 from kreds.conferences.constants import Decision
+from kreds.conferences.independence import independence_problem
 from kreds.conferences.leaflet import leaflet
-from kreds.conferences.models import PlanItem, Session
+from kreds.conferences.models import ConferenceSession, PlanItem
 from kreds.conferences.pdf import plan_pdf
-from kreds.meetings.constants import FGC_KINDS, MeetingStatus, OutboxKind
+from kreds.meetings.constants import FGC_KINDS, MeetingStatus, MessageKind
 from kreds.meetings.kinds import KindHooks, register
 from kreds.meetings.models import Meeting, Participant
+from kreds.meetings.services import sharing_problem
 
 
 def owner_url(meeting: Meeting) -> str | None:
-    public_id = Session.objects.filter(meeting=meeting).values_list("conference__public_id", flat=True).first()
+    public_id = (
+        ConferenceSession.objects.filter(meeting=meeting).values_list("conference__public_id", flat=True).first()
+    )
     return reverse("conferences:detail", kwargs={"conference_id": public_id}) if public_id else None
 
 
 def invitation_problems(meeting: Meeting) -> list[str]:
     """An FGC's invitations also wait for the pre-meeting and a coordinator who is still independent."""
     session = (
-        Session.objects.filter(meeting=meeting)
+        ConferenceSession.objects.filter(meeting=meeting)
         .select_related("conference__case__child", "conference__coordinator")
         .first()
     )
@@ -36,7 +39,7 @@ def invitation_problems(meeting: Meeting) -> list[str]:
     if session.number == 0 and conference.premeeting_on is None:
         problems.append(_("Hold the pre-meeting with the child and the parents before the invitations go out."))
     if conference.coordinator is not None:
-        own = tuple(Session.objects.filter(conference=conference).values_list("meeting_id", flat=True))
+        own = tuple(ConferenceSession.objects.filter(conference=conference).values_list("meeting_id", flat=True))
         problem = independence_problem(conference.coordinator, conference.case, exclude_meetings=own)
         if problem:
             problems.append(problem)
@@ -45,18 +48,17 @@ def invitation_problems(meeting: Meeting) -> list[str]:
 
 def link_context(participant: Participant) -> dict[str, Any]:
     """The bottom lines (with the invitation) and, once sent, the approved plan of the whole course."""
-    from kreds.meetings.services import sharing_problem
 
     meeting = participant.meeting
-    session = Session.objects.filter(meeting=meeting).select_related("conference").first()
+    session = ConferenceSession.objects.filter(meeting=meeting).select_related("conference").first()
     if session is None:
         return {}
     conference = session.conference
     context: dict[str, Any] = {}
-    if not sharing_problem(participant, OutboxKind.INVITATION):
+    if not sharing_problem(participant, MessageKind.INVITATION):
         context["bottom_lines"] = conference.bottom_line_list
     sent = meeting.status in (MeetingStatus.MINUTES_SENT, MeetingStatus.JOURNALISED)
-    if sent and not sharing_problem(participant, OutboxKind.MINUTES):
+    if sent and not sharing_problem(participant, MessageKind.MINUTES):
         context["plan_items"] = list(
             PlanItem.objects.filter(
                 session__conference=conference, session__number__lte=session.number, decision=Decision.APPROVED

@@ -113,7 +113,7 @@ class Conference(TimestampedModel, VersionedModel):
         return [line.strip(" -•\t") for line in self.bottom_lines.splitlines() if line.strip(" -•\t")]
 
 
-class Session(TimestampedModel):
+class ConferenceSession(TimestampedModel):
     """The FGC's own facts about one of its meetings: number 0 is the conference, 1… are follow-ups."""
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="sessions")
@@ -127,7 +127,7 @@ class Session(TimestampedModel):
     plan_finalised_at = models.DateTimeField(null=True, blank=True)
     plan_finalised_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
-    objects: ClassVar[models.Manager[Session]]
+    objects: ClassVar[models.Manager[ConferenceSession]]
 
     class Meta:
         ordering = ["conference", "number"]
@@ -150,7 +150,7 @@ class Session(TimestampedModel):
 class Preparation(TimestampedModel):
     """The coordinator's preparation of one invitee (DOMAIN §6: contacts, will they come, interpreter, worries)."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="preparations")
+    session = models.ForeignKey(ConferenceSession, on_delete=models.PROTECT, related_name="preparations")
     participant = models.OneToOneField("meetings.Participant", on_delete=models.PROTECT, related_name="fgc_preparation")
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     language = models.CharField(_("language"), max_length=100, blank=True)
@@ -183,7 +183,7 @@ class PreparationContact(TimestampedModel):
 class InformationGiven(TimestampedModel):
     """Information phase: what a professional (informationsgiver) told the family and the network."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="information")
+    session = models.ForeignKey(ConferenceSession, on_delete=models.PROTECT, related_name="information")
     participant = models.ForeignKey("meetings.Participant", on_delete=models.PROTECT, related_name="+")
     worries = models.TextField(_("worries"), blank=True)
     questions = models.TextField(_("the questions"), blank=True)
@@ -203,7 +203,7 @@ class InformationGiven(TimestampedModel):
 class PlanItem(TimestampedModel):
     """One item of the family's plan: who does what by when, and any support asked from the municipality."""
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="items")
+    session = models.ForeignKey(ConferenceSession, on_delete=models.PROTECT, related_name="items")
     number = models.PositiveSmallIntegerField()
     responsible = models.ForeignKey("meetings.Participant", on_delete=models.PROTECT, related_name="+")
     responsible_name = models.CharField(max_length=200)
@@ -259,7 +259,7 @@ class PlanItemReview(TimestampedModel):
     """At a follow-up conference: was the item realised?"""
 
     item = models.ForeignKey(PlanItem, on_delete=models.PROTECT, related_name="reviews")
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="reviews")
+    session = models.ForeignKey(ConferenceSession, on_delete=models.PROTECT, related_name="reviews")
     outcome = models.CharField(_("realised?"), max_length=14, choices=Outcome.choices)
     comment = models.TextField(_("comment"), blank=True)
     reviewed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -278,7 +278,9 @@ class Wellbeing(TimestampedModel):
     """The child's well-being (trivsel), scored by the child and by the family: at referral and at each follow-up."""
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="wellbeing")
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="wellbeing")
+    session = models.ForeignKey(
+        ConferenceSession, on_delete=models.PROTECT, null=True, blank=True, related_name="wellbeing"
+    )
     scored_by = models.CharField(_("scored by"), max_length=6, choices=ScoredBy.choices)
     score = models.PositiveSmallIntegerField(_("score"))
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -307,7 +309,9 @@ class Cost(TimestampedModel):
     """A cost of a conference (DOMAIN §6): quantity × rate for hours and kilometres, else an amount in DKK."""
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="costs")
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="costs")
+    session = models.ForeignKey(
+        ConferenceSession, on_delete=models.PROTECT, null=True, blank=True, related_name="costs"
+    )
     category = models.CharField(_("category"), max_length=20, choices=CostCategory.choices)
     unit = models.CharField(max_length=5, choices=CostUnit.choices, default=CostUnit.DKK)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)

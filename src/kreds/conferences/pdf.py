@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from kreds.conferences import selectors
 from kreds.conferences.constants import Decision, SupportStatus
-from kreds.conferences.models import PlanItem, Session
+from kreds.conferences.models import ConferenceSession, PlanItem
+from kreds.conferences.services import items_to_review
 from kreds.core.pdf import render, table_block, text_block
 from kreds.meetings.models import Meeting
 from kreds.meetings.sending import when_text
@@ -42,7 +43,7 @@ def _support(item: PlanItem) -> str:
     return text
 
 
-def plan_data(session: Session) -> dict[str, Any]:
+def plan_data(session: ConferenceSession) -> dict[str, Any]:
     meeting = session.meeting
     conference = session.conference
     child = conference.case.child.first_name
@@ -134,14 +135,13 @@ def plan_data(session: Session) -> dict[str, Any]:
     }
 
 
-def _earlier_items(session: Session) -> list[Any]:
-    from kreds.conferences.services import items_to_review
+def _earlier_items(session: ConferenceSession) -> list[Any]:
 
     return items_to_review(session)
 
 
 def plan_pdf(meeting: Meeting) -> bytes:
-    session = Session.objects.select_related("conference__case__child", "conference__case__municipality").get(
+    session = ConferenceSession.objects.select_related("conference__case__child", "conference__case__municipality").get(
         meeting=meeting
     )
     return render(**plan_data(session))

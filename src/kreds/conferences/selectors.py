@@ -15,8 +15,8 @@ from django.utils import timezone
 from kreds.accounts.models import User
 from kreds.cases.models import Case
 from kreds.conferences.constants import OPEN_STATUSES, ZERO, ConferenceStatus, Decision, Outcome, ScoredBy
-from kreds.conferences.models import Conference, Cost, PlanItem, Session, Wellbeing
-from kreds.meetings.constants import FGC_KINDS, MeetingStatus
+from kreds.conferences.models import Conference, ConferenceSession, Cost, PlanItem, Wellbeing
+from kreds.meetings.constants import EVALUATION_MIN_RESPONDENTS, FGC_KINDS, MeetingStatus
 from kreds.meetings.models import Evaluation
 from kreds.network.models import NetworkPersonVersion
 from kreds.tenancy.models import Municipality
@@ -46,7 +46,7 @@ def coordinated_by(user: User) -> list[Conference]:
     )
     upcoming: dict[int, Any] = {}
     for session in (
-        Session.objects.filter(
+        ConferenceSession.objects.filter(
             conference__in=conferences, meeting__status__in=[MeetingStatus.PLANNED, MeetingStatus.INVITED]
         )
         .select_related("meeting")
@@ -58,8 +58,12 @@ def coordinated_by(user: User) -> list[Conference]:
     return conferences
 
 
-def sessions(conference: Conference) -> list[Session]:
-    return list(Session.objects.filter(conference=conference).select_related("meeting__facilitator").order_by("number"))
+def sessions(conference: Conference) -> list[ConferenceSession]:
+    return list(
+        ConferenceSession.objects.filter(conference=conference)
+        .select_related("meeting__facilitator")
+        .order_by("number")
+    )
 
 
 def support_person_name(conference: Conference) -> str:
@@ -144,7 +148,7 @@ def figures(
     """The figures Esbjerg reports (seeds/004): conferences held, plans made, satisfaction, items realised,
     and the child's well-being at the latest follow-up compared with the referral. Period: the conference day.
     """
-    held_sessions = Session.objects.filter(
+    held_sessions = ConferenceSession.objects.filter(
         conference__municipality=municipality, number=0, meeting__status__in=HELD
     ).select_related("conference")
     if since:
@@ -154,7 +158,7 @@ def figures(
     held = list(held_sessions.annotate(item_count=Count("items")))
     conference_ids = [s.conference_id for s in held]
     with_plan = sum(1 for s in held if s.item_count)
-    follow_ups = Session.objects.filter(
+    follow_ups = ConferenceSession.objects.filter(
         conference_id__in=conference_ids, number__gt=0, meeting__status__in=HELD
     ).count()
 
@@ -167,6 +171,9 @@ def figures(
         plan_made_yes=Count("id", filter=Q(plan_made=True)),
         plan_made_answered=Count("plan_made"),
     )
+    # With one or two answers a "mean" is someone's own answers: shown only from EVALUATION_MIN_RESPONDENTS.
+    if evaluations["n"] < EVALUATION_MIN_RESPONDENTS:
+        evaluations.update(satisfaction=None, plan_satisfaction=None, plan_made_yes=0, plan_made_answered=0)
     # Latest review per item counts: an item realised at the second follow-up is realised.
     rows = (
         PlanItem.objects.filter(session__conference_id__in=conference_ids, reviews__isnull=False)
@@ -204,6 +211,8 @@ def figures(
         "with_plan_share": _share(with_plan, len(held)),
         "follow_ups": follow_ups,
         "evaluations": evaluations["n"],
+        "evaluations_shown": evaluations["n"] >= EVALUATION_MIN_RESPONDENTS,
+        "evaluations_min": EVALUATION_MIN_RESPONDENTS,
         "satisfaction": evaluations["satisfaction"],
         "plan_satisfaction": evaluations["plan_satisfaction"],
         "plan_made_share": _share(evaluations["plan_made_yes"], evaluations["plan_made_answered"]),

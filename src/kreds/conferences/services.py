@@ -19,7 +19,7 @@ from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record_for_case
-from kreds.authz.policies import has_role, independence_problem
+from kreds.authz.policies import has_role
 from kreds.cases.models import Case
 from kreds.cases.safety import require_network_involvement_allowed
 from kreds.conferences.constants import (
@@ -40,23 +40,28 @@ from kreds.conferences.constants import (
     ScoredBy,
     SupportStatus,
 )
+from kreds.conferences.independence import independence_problem
 from kreds.conferences.models import (
     Conference,
+    ConferenceSession,
     Cost,
     InformationGiven,
     PlanItem,
     PlanItemReview,
     Preparation,
     PreparationContact,
-    Session,
     Wellbeing,
 )
+from kreds.conferences.sending import queue_coordinator_notice
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
+from kreds.core.workdays import is_working_day
 from kreds.meetings import services as meetings
 from kreds.meetings.constants import ChildParticipation, MeetingKind, MeetingStatus, ParticipantRole, Rsvp
 from kreds.meetings.models import Meeting, Participant
+from kreds.network import services as network
 from kreds.network.constants import ConsentGiverRole
+from kreds.tenancy import services as tenancy
 from kreds.tenancy.models import Municipality
 
 REFERRAL_FIELDS = (
@@ -169,7 +174,7 @@ def _validate_referral(case: Case, data: dict[str, Any], referred_on: datetime.d
 
 
 def _set_wellbeing(
-    *, actor: User, conference: Conference, session: Session | None, scores: dict[str, int | None]
+    *, actor: User, conference: Conference, session: ConferenceSession | None, scores: dict[str, int | None]
 ) -> list[str]:
     changed = []
     for scored_by, score in scores.items():
@@ -196,8 +201,6 @@ def refer(
     *, actor: User, case: Case, data: dict[str, Any], wellbeing: dict[str, int | None] | None = None
 ) -> Conference:
     """Refer the case to a family group conference. The referral lands in the FGC service's queue."""
-    from kreds.network import services as network
-
     if not case.is_open:
         raise KredsError(_("The case is closed. Reopen it to refer it to a family group conference."))
     if Conference.objects.filter(case=case, status__in=OPEN_STATUSES).exists():
@@ -303,11 +306,13 @@ def allocate(*, actor: User, conference: Conference, coordinator: User) -> Confe
         meeting.version += 1
         meeting.save(update_fields=["facilitator", "inviter", "version", "updated_at"])
     _audit(Action.CONFERENCE_ALLOCATE, actor, locked, coordinator=coordinator.username, reallocated=bool(previous))
+    if coordinator.pk != actor.pk and coordinator.pk != previous:
+        queue_coordinator_notice(locked, coordinator)
     return locked
 
 
 def _conference_meeting_ids(conference: Conference) -> tuple[int, ...]:
-    return tuple(Session.objects.filter(conference=conference).values_list("meeting_id", flat=True))
+    return tuple(ConferenceSession.objects.filter(conference=conference).values_list("meeting_id", flat=True))
 
 
 # Preparation ----------------------------------------------------------------------------------------------
@@ -396,7 +401,7 @@ def schedule(
             # The caseworkers take part as information givers and approve the plan.
             for assignment in locked.case.assignments.select_related("user"):
                 meetings.add_caseworker(actor=actor, meeting=meeting, user=assignment.user)
-            Session.objects.create(conference=locked, meeting=meeting, number=0)
+            ConferenceSession.objects.create(conference=locked, meeting=meeting, number=0)
             locked.meeting = meeting
             _bump(locked)
         else:
@@ -412,8 +417,6 @@ def add_person_and_invite(
     *, actor: User, conference: Conference, data: dict[str, Any], is_parent: bool = False
 ) -> Participant:
     """Invite someone who is not yet on the network map: they are added to the map first (the network is fluid)."""
-    from kreds.network import services as network
-
     with transaction.atomic():
         locked = _locked(conference)
         _require_coordinator(actor, locked)
@@ -429,8 +432,8 @@ def add_person_and_invite(
     return added[0]
 
 
-def _invitee(conference: Conference, participant: Participant) -> Session:
-    session = Session.objects.filter(conference=conference, meeting_id=participant.meeting_id).first()
+def _invitee(conference: Conference, participant: Participant) -> ConferenceSession:
+    session = ConferenceSession.objects.filter(conference=conference, meeting_id=participant.meeting_id).first()
     if session is None or participant.removed_at is not None:
         raise KredsError(_("The person is not invited to this conference."))
     return session
@@ -484,12 +487,16 @@ def add_contact(
 # The conference -------------------------------------------------------------------------------------------
 
 
-def current_session(conference: Conference) -> Session | None:
-    return Session.objects.filter(conference=conference).select_related("meeting").order_by("-number").first()
+def current_session(conference: Conference) -> ConferenceSession | None:
+    return ConferenceSession.objects.filter(conference=conference).select_related("meeting").order_by("-number").first()
 
 
-def _running_session(actor: User, conference: Conference) -> Session:
-    """The session the coordinator is running now; refuses before the day and after completion."""
+def _running_session(actor: User, conference: Conference) -> ConferenceSession:
+    """The session the coordinator is running now; refuses before it begins and after completion.
+
+    Information, the family's private time, the plan, the review and the follow-up's well-being all happen *at*
+    the conference, so none of them can be recorded before its start time (the field trial found private family
+    time started before the conference had begun)."""
     _require_coordinator(actor, conference)
     session = current_session(conference)
     if session is None:
@@ -499,12 +506,19 @@ def _running_session(actor: User, conference: Conference) -> Session:
         raise KredsError(_("The conference is cancelled."))
     if meeting.is_held:
         raise KredsError(_("The conference is completed."))
-    if timezone.localtime(meeting.starts_at).date() > timezone.localdate():
-        raise KredsError(_("The conference screen opens on the day of the conference."))
+    _require_begun(meeting)
     return session
 
 
-def _private_time_running(session: Session) -> bool:
+def _require_begun(meeting: Meeting) -> None:
+    if not meetings.has_begun(meeting):
+        raise KredsError(
+            _("The conference begins %(when)s. The conference screen is used from then.")
+            % {"when": meetings.when(meeting.starts_at)}
+        )
+
+
+def _private_time_running(session: ConferenceSession) -> bool:
     return session.private_started_at is not None and session.private_ended_at is None
 
 
@@ -532,7 +546,7 @@ def add_information(
 
 
 @transaction.atomic
-def private_time(*, actor: User, conference: Conference, start: bool) -> Session:
+def private_time(*, actor: User, conference: Conference, start: bool) -> ConferenceSession:
     """Record when the family's private time starts and ends. What is said in it is never written down here."""
     locked = _locked(conference)
     session = _running_session(actor, locked)
@@ -607,7 +621,7 @@ def remove_plan_item(*, actor: User, conference: Conference, item: PlanItem) -> 
     _audit(Action.CONFERENCE_PLAN_ITEM, actor, locked, removed=number)
 
 
-def items_to_review(session: Session) -> list[PlanItem]:
+def items_to_review(session: ConferenceSession) -> list[PlanItem]:
     """At a follow-up: every approved item from the earlier sessions of the conference."""
     return list(
         PlanItem.objects.filter(
@@ -653,7 +667,7 @@ def record_wellbeing(
     """Well-being at referral (before the conference is held) or at the running follow-up conference."""
     locked = _locked(conference)
     if at_session:
-        session: Session | None = _running_session(actor, locked)
+        session: ConferenceSession | None = _running_session(actor, locked)
         assert session is not None
         if session.number == 0:
             raise KredsError(_("Well-being is scored at referral and at each follow-up conference."))
@@ -666,10 +680,8 @@ def record_wellbeing(
     return changed
 
 
-def proposed_follow_up(conference: Conference, session: Session) -> datetime.date:
+def proposed_follow_up(conference: Conference, session: ConferenceSession) -> datetime.date:
     """The municipality's default number of months (3–6) after the conference (DOMAIN §6)."""
-    from kreds.core.workdays import is_working_day
-
     months = min(max(conference.municipality.fgc_follow_up_months, FOLLOW_UP_MONTHS_MIN), FOLLOW_UP_MONTHS_MAX)
     day = add_months(timezone.localtime(session.meeting.starts_at).date(), months)
     while not is_working_day(day):  # never a Sunday or a public holiday
@@ -677,7 +689,7 @@ def proposed_follow_up(conference: Conference, session: Session) -> datetime.dat
     return day
 
 
-def completion_problems(conference: Conference, session: Session, *, no_plan_reason: str = "") -> list[str]:
+def completion_problems(conference: Conference, session: ConferenceSession, *, no_plan_reason: str = "") -> list[str]:
     """What must be in place before the coordinator completes the conference (shown as a checklist)."""
     problems = []
     if session.number == 0 and (session.private_started_at is None or session.private_ended_at is None):
@@ -706,11 +718,11 @@ def completion_problems(conference: Conference, session: Session, *, no_plan_rea
 
 def complete(
     *, actor: User, conference: Conference, follow_up_on: datetime.date | None, no_plan_reason: str = ""
-) -> Session:
+) -> ConferenceSession:
     """The conference is held: the follow-up conference is planned and the plan goes to the caseworker."""
     with transaction.atomic():
         locked = _locked(conference)
-        session = _running_session(actor, locked)
+        session = _running_session(actor, locked)  # refuses before the conference has begun
         no_plan_reason = no_plan_reason.strip()
         _no_cpr(no_plan_reason)
         problems = completion_problems(locked, session, no_plan_reason=no_plan_reason)
@@ -726,20 +738,106 @@ def complete(
         session.save()
         follow = meeting.follow_ups.order_by("-id").first()
         assert follow is not None
-        Session.objects.create(conference=locked, meeting=follow, number=session.number + 1)
+        ConferenceSession.objects.create(conference=locked, meeting=follow, number=session.number + 1)
         locked.status = ConferenceStatus.AWAITING_APPROVAL
         _bump(locked)
         _audit(Action.CONFERENCE_COMPLETE, actor, locked, session=session.number, follow_up_on=follow_up_on.isoformat())
     return session
 
 
+# The follow-up conference ---------------------------------------------------------------------------------
+
+
+def follow_up_session(conference: Conference) -> ConferenceSession | None:
+    """The latest follow-up conference (planned, invited, held or cancelled), or None before the first is planned."""
+    session = current_session(conference)
+    return session if session is not None and session.number > 0 else None
+
+
+def _planned_follow_up(conference: Conference) -> ConferenceSession:
+    if conference.status not in (ConferenceStatus.AWAITING_APPROVAL, ConferenceStatus.ACTIVE):
+        raise KredsError(_("The course is closed; it has no follow-up conference to change."))
+    session = follow_up_session(conference)
+    if session is None:
+        raise KredsError(_("No follow-up conference is planned yet. It is planned when the conference is completed."))
+    return session
+
+
+def _future(starts_at: datetime.datetime) -> None:
+    if starts_at <= timezone.now():
+        raise KredsError(_("Choose a time in the future."))
+
+
+def move_follow_up(
+    *,
+    actor: User,
+    conference: Conference,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str,
+    expected_version: int | None = None,
+) -> Meeting:
+    """A new time or place for the planned follow-up conference (the coordinator or the caseworker). The meeting
+    service tells everyone already invited."""
+    with transaction.atomic():
+        locked = _locked(conference)
+        session = _planned_follow_up(locked)
+        meeting = session.meeting
+        if not meeting.is_open_for_planning:
+            raise KredsError(
+                _("The follow-up conference is cancelled. Plan a new one instead.")
+                if meeting.status == MeetingStatus.CANCELLED
+                else _("The follow-up conference has been held; its time can no longer be changed.")
+            )
+        _future(starts_at)
+        data = {"purpose": meeting.purpose, "place": place, "starts_at": starts_at, "ends_at": ends_at}
+        version = meeting.version if expected_version is None else expected_version
+        meeting = meetings.update_meeting(actor=actor, meeting=meeting, data=data, expected_version=version)
+        _audit(Action.CONFERENCE_UPDATE, actor, locked, follow_up=session.number, moved_to=starts_at.isoformat())
+    return meeting
+
+
+def cancel_follow_up(*, actor: User, conference: Conference, reason: str, message: str = "") -> Meeting:
+    """Cancel the planned follow-up conference (the coordinator or the caseworker). The course stays open: a new
+    follow-up can be planned, or the course closed."""
+    with transaction.atomic():
+        locked = _locked(conference)
+        session = _planned_follow_up(locked)
+        if not session.meeting.is_open_for_planning:
+            raise KredsError(_("Only a follow-up conference that has not been held can be cancelled."))
+        meeting = meetings.cancel_meeting(actor=actor, meeting=session.meeting, reason=reason, message=message)
+        _audit(Action.CONFERENCE_UPDATE, actor, locked, follow_up=session.number, cancelled=True)
+    return meeting
+
+
+def plan_new_follow_up(
+    *, actor: User, conference: Conference, starts_at: datetime.datetime, ends_at: datetime.datetime, place: str
+) -> ConferenceSession:
+    """After a cancelled follow-up conference: plan a new one with the same people as the conference it follows."""
+    with transaction.atomic():
+        locked = _locked(conference)
+        cancelled = _planned_follow_up(locked)
+        if cancelled.meeting.status != MeetingStatus.CANCELLED:
+            raise KredsError(_("A follow-up conference is already planned. Move it instead."))
+        held_meeting = cancelled.meeting.previous
+        if held_meeting is None or not held_meeting.is_held:
+            raise KredsError(_("The follow-up conference follows a conference that has been held."))
+        _future(starts_at)
+        follow = meetings.plan_follow_up(actor=actor, meeting=held_meeting)
+        data = {"purpose": cancelled.meeting.purpose, "place": place, "starts_at": starts_at, "ends_at": ends_at}
+        follow = meetings.update_meeting(actor=actor, meeting=follow, data=data, expected_version=follow.version)
+        session = ConferenceSession.objects.create(conference=locked, meeting=follow, number=cancelled.number + 1)
+        _audit(Action.CONFERENCE_UPDATE, actor, locked, follow_up=session.number, planned=starts_at.isoformat())
+    return session
+
+
 # Approval -------------------------------------------------------------------------------------------------
 
 
-def session_for_approval(conference: Conference) -> Session | None:
+def session_for_approval(conference: Conference) -> ConferenceSession | None:
     """The held session whose plan waits for the caseworker's decisions."""
     return (
-        Session.objects.filter(
+        ConferenceSession.objects.filter(
             conference=conference, plan_finalised_at__isnull=True, meeting__status=MeetingStatus.HELD
         )
         .select_related("meeting")
@@ -748,7 +846,7 @@ def session_for_approval(conference: Conference) -> Session | None:
     )
 
 
-def _approvable(conference: Conference, item: PlanItem) -> Session:
+def _approvable(conference: Conference, item: PlanItem) -> ConferenceSession:
     session = session_for_approval(conference)
     if session is None or item.session_id != session.pk:
         raise KredsError(_("This item is not waiting for a decision."))
@@ -888,7 +986,7 @@ def add_cost(
     quantity: Any,
     rate: Any = None,
     note: str = "",
-    session: Session | None = None,
+    session: ConferenceSession | None = None,
 ) -> Cost:
     """Hours and kilometres are priced at the municipality's rates (or a rate typed in); others are amounts."""
     locked = _locked(conference)
@@ -951,23 +1049,9 @@ SETTINGS_FIELDS = ("fgc_follow_up_months", "fgc_hourly_rate", "fgc_mileage_rate"
 @transaction.atomic
 def save_settings(*, actor: User, municipality: Municipality, data: dict[str, Any]) -> list[str]:
     """The municipality's FGC defaults (administrators): months to the follow-up, and the cost rates."""
-    from kreds.audit.services import record
-
     months = int(data["fgc_follow_up_months"])
     if not FOLLOW_UP_MONTHS_MIN <= months <= FOLLOW_UP_MONTHS_MAX:
         raise KredsError(_("The follow-up conference is 3 to 6 months after the conference."))
     if Decimal(data["fgc_hourly_rate"]) < 0 or Decimal(data["fgc_mileage_rate"]) < 0:
         raise KredsError(_("A rate cannot be negative."))
-    changed = [f for f in SETTINGS_FIELDS if getattr(municipality, f) != data[f]]
-    for field in SETTINGS_FIELDS:
-        setattr(municipality, field, data[field])
-    municipality.save(update_fields=[*SETTINGS_FIELDS, "updated_at"])
-    record(
-        Action.SETTINGS_CHANGE,
-        actor=actor,
-        municipality=municipality,
-        object_type="municipality",
-        object_id=str(municipality.public_id),
-        details={"fields": changed},
-    )
-    return changed
+    return tenancy.save_settings(actor=actor, municipality=municipality, values={f: data[f] for f in SETTINGS_FIELDS})

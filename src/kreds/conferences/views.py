@@ -8,10 +8,12 @@ Participants, invitations and letters are the conference meeting's own pages (``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,39 +24,43 @@ from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
+from kreds.authz import access
 from kreds.authz.policies import can, has_role
 from kreds.cases.models import Case
 from kreds.cases.safety import safety_gate
 from kreds.conferences import forms, selectors, services
 from kreds.conferences.constants import ConferenceStatus, Decision, ScoredBy, SupportStatus
-from kreds.conferences.models import Conference, Cost, PlanItem, Preparation, Session
+from kreds.conferences.leaflet import leaflet
+from kreds.conferences.models import Conference, ConferenceSession, Cost, PlanItem, Preparation
 from kreds.conferences.pdf import plan_pdf as render_plan_pdf
 from kreds.conferences.selectors import HELD
-from kreds.core.viewhelpers import attempt, authorized, authorized_case, current_user, deny, get_or_404
-from kreds.meetings import extras
+from kreds.core import runner, stale
+from kreds.core.sections import Section, changed, sections_saved
+from kreds.core.viewhelpers import current_user, get_or_404
+from kreds.meetings import extras, sending
 from kreds.meetings import services as meeting_services
 from kreds.meetings.constants import MeetingStatus, ParticipantRole
-from kreds.meetings.models import Participant
+from kreds.meetings.models import Meeting, Participant
 from kreds.network import selectors as network_selectors
+from kreds.tenancy.models import Municipality
 
 
 def _user(request: HttpRequest) -> User:
     return current_user(request)  # type: ignore[no-any-return]
 
 
-def _deny(request: HttpRequest, action: str, object_id: str) -> Http404:
-    return deny(request, action, object_type="conference", object_id=object_id)
-
-
 def _conference(request: HttpRequest, conference_id: str, action: str) -> Conference:
-    """The conference if the user may ``action`` it; 404 for foreign, unknown and forbidden alike. Reads logged."""
-    queryset = Conference.objects.select_related(
-        "case__child", "case__municipality", "coordinator", "meeting", "referred_by"
+    """The conference if the user may ``action`` it (:func:`access.fetch`, with what every page shows of it)."""
+    return access.fetch(
+        request,
+        Conference,
+        conference_id,
+        action,
+        read=Action.CONFERENCE_VIEW,
+        queryset=Conference.objects.select_related(
+            "case__child", "case__municipality", "coordinator", "meeting", "referred_by"
+        ),
     )
-    conference: Conference = authorized(
-        request, queryset, conference_id, action, object_type="conference", read_action=Action.CONFERENCE_VIEW
-    )
-    return conference
 
 
 def _perms(user: User, conference: Conference) -> dict[str, bool]:
@@ -67,8 +73,16 @@ def _perms(user: User, conference: Conference) -> dict[str, bool]:
             "conference.approve",
             "conference.costs",
             "conference.close",
+            "conference.follow_up",
         )
     } | {"case": can(user, "case.view", conference.case), "allocate": can(user, "conference.allocate", conference)}
+
+
+def _warn(request: HttpRequest, meeting: Meeting | None) -> None:
+    """The non-blocking planning warnings (a date in the past, a weekend, a closing day) after a save."""
+    if meeting is not None:
+        for warning in meeting_services.planning_warnings(meeting):
+            messages.warning(request, warning)
 
 
 def _detail(conference: Conference) -> HttpResponse:
@@ -92,6 +106,31 @@ def _invitee(conference: Conference, participant_id: str) -> Participant:
     )
 
 
+def _item_post(
+    request: HttpRequest,
+    conference_id: str,
+    item_id: str,
+    *,
+    action: str,
+    form_class: type[Form],
+    save: Callable[[User, Conference, PlanItem, dict[str, Any]], Any],
+    success: Callable[[PlanItem, dict[str, Any]], str],
+    invalid: str,
+    back: Callable[[Conference], HttpResponse],
+) -> HttpResponse:
+    """A small form posted about one item of the family's plan (review, support, decision): ``save`` it if it is
+    valid, say ``invalid`` if not, and go ``back`` to the page it was posted from."""
+    conference = _conference(request, conference_id, action)
+    item = _item(conference, item_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        runner.run(request, lambda: save(_user(request), conference, item, data), success=success(item, data))
+    else:
+        messages.error(request, invalid)
+    return back(conference)
+
+
 # Referral -------------------------------------------------------------------------------------------------
 
 
@@ -108,19 +147,17 @@ def _referral_data(form: forms.ReferralForm) -> tuple[dict[str, Any], dict[str, 
 @require_http_methods(["GET", "POST"])
 def refer(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case: Case = authorized_case(
-        request, public_id, "conference.refer", read_action=Action.CASE_VIEW, object_type="case"
-    )
+    case = access.fetch(request, Case, public_id, "conference.refer", read=Action.CASE_VIEW, object_type="case")
     form = forms.ReferralForm(request.POST or None, user=user, initial={"parents_consent_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data, wellbeing = _referral_data(form)
-        created: list[Conference] = []
-        if attempt(
+        outcome = runner.run(
             request,
-            lambda: created.append(services.refer(actor=user, case=case, data=data, wellbeing=wellbeing)),
-            _("The referral is sent to the FGC service, which allocates an independent coordinator."),
-        ):
-            return _detail(created[0])
+            lambda: services.refer(actor=user, case=case, data=data, wellbeing=wellbeing),
+            success=_("The referral is sent to the FGC service, which allocates an independent coordinator."),
+        )
+        if outcome.value is not None:
+            return _detail(outcome.value)
     return render(request, "conferences/referral_form.html", {"case": case, "form": form, "gate": safety_gate(case)})
 
 
@@ -132,16 +169,24 @@ def referral_edit(request: HttpRequest, conference_id: str) -> HttpResponse:
     form = forms.ReferralForm(request.POST or None, user=user, initial=forms.ReferralForm.initial_from(conference))
     if request.method == "POST" and form.is_valid():
         data, wellbeing = _referral_data(form)
-        if attempt(
+
+        def saved_now() -> tuple[dict[str, Any], int]:
+            fresh = Conference.objects.select_related("referred_by").get(pk=conference.pk)
+            return forms.ReferralForm.initial_from(fresh), fresh.version
+
+        if runner.run(
             request,
             lambda: services.update_referral(
                 actor=user,
                 conference=conference,
                 data=data,
-                expected_version=form.cleaned_data.get("version") or 0,
+                expected_version=stale.expected_version(form) or 0,
                 wellbeing=wellbeing,
             ),
-            _("The referral is saved."),
+            form=form,
+            current=saved_now,
+            success=_("The referral is saved."),
+            reload_url=request.path,
         ):
             return _detail(conference)
     return render(
@@ -151,59 +196,53 @@ def referral_edit(request: HttpRequest, conference_id: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, conference_id: str) -> HttpResponse:
-    conference = _conference(request, conference_id, "conference.edit_referral")
+def _reason_page(
+    request: HttpRequest, conference: Conference, service: Any, *, success: str, title: str, button: str, intro: str
+) -> HttpResponse:
+    """A page that asks why, then ends the conference with ``service`` (withdraw, close)."""
     form = forms.ReasonForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
-        and attempt(
+        and runner.run(
             request,
-            lambda: services.withdraw(actor=_user(request), conference=conference, reason=form.cleaned_data["reason"]),
-            _("The conference is withdrawn. Personal links are stopped; remember to tell the family."),
+            lambda: service(actor=_user(request), conference=conference, reason=form.cleaned_data["reason"]),
+            success=success,
         )
     ):
         return _detail(conference)
-    return render(
+    context = {"conference": conference, "form": form, "title": title, "button": button, "intro": intro}
+    return render(request, "conferences/reason_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, conference_id: str) -> HttpResponse:
+    return _reason_page(
         request,
-        "conferences/reason_form.html",
-        {
-            "conference": conference,
-            "form": form,
-            "title": _("Withdraw the family group conference"),
-            "button": _("Withdraw"),
-            "intro": _("The conference has not been held. Withdrawing it cancels the planned conference."),
-        },
+        _conference(request, conference_id, "conference.edit_referral"),
+        services.withdraw,
+        success=_(
+            "The conference is withdrawn. Everyone already invited is told by e-mail, or by a letter to print on "
+            "the meeting's page; their links say that it is cancelled."
+        ),
+        title=_("Withdraw the family group conference"),
+        button=_("Withdraw"),
+        intro=_("The conference has not been held. Withdrawing it cancels the planned conference."),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, conference_id: str) -> HttpResponse:
-    conference = _conference(request, conference_id, "conference.close")
-    form = forms.ReasonForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and attempt(
-            request,
-            lambda: services.close(actor=_user(request), conference=conference, reason=form.cleaned_data["reason"]),
-            _("The family group conference course is closed."),
-        )
-    ):
-        return _detail(conference)
-    return render(
+    return _reason_page(
         request,
-        "conferences/reason_form.html",
-        {
-            "conference": conference,
-            "form": form,
-            "title": _("Close the family group conference course"),
-            "button": _("Close the course"),
-            "intro": _("No more follow-up conferences. A follow-up conference that is planned is cancelled."),
-        },
+        _conference(request, conference_id, "conference.close"),
+        services.close,
+        success=_("The family group conference course is closed."),
+        title=_("Close the family group conference course"),
+        button=_("Close the course"),
+        intro=_("No more follow-up conferences. A follow-up conference that is planned is cancelled."),
     )
 
 
@@ -214,9 +253,8 @@ def close(request: HttpRequest, conference_id: str) -> HttpResponse:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """The FGC service's queue (what allocation needs, not the case) and the coordinator's own conferences."""
+    access.check(request, "conference.service", object_type="conference")
     user = _user(request)
-    if not can(user, "conference.service"):
-        raise _deny(request, "conference.service", "")
     waiting = selectors.queue(user.municipality)  # type: ignore[arg-type]
     record(
         Action.CONFERENCE_QUEUE_VIEW,
@@ -254,15 +292,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def allocate(request: HttpRequest, conference_id: str) -> HttpResponse:
     user = _user(request)
-    conference = (
-        Conference.objects.filter(public_id=conference_id, municipality_id=user.municipality_id or 0)
-        .select_related("case__child", "case__municipality")
-        .first()
+    conference = access.fetch(
+        request,
+        Conference,
+        conference_id,
+        "conference.allocate",
+        queryset=Conference.objects.select_related("case__child", "case__municipality"),
     )
-    if conference is None:
-        raise Http404
-    if not can(user, "conference.allocate", conference):
-        raise _deny(request, "conference.allocate", str(conference.public_id))
     if request.POST.get("take") == "me":
         coordinator: User | None = user
     else:
@@ -272,12 +308,12 @@ def allocate(request: HttpRequest, conference_id: str) -> HttpResponse:
             messages.error(request, _("Choose a coordinator."))
             return redirect("conferences:queue")
     assert coordinator is not None
-    allocated: list[Conference] = []
-    if attempt(
+    outcome = runner.run(
         request,
-        lambda: allocated.append(services.allocate(actor=user, conference=conference, coordinator=coordinator)),
-        _("%(name)s is the coordinator. The preparation can begin.") % {"name": coordinator.get_full_name()},
-    ) and can(user, "conference.view", allocated[0]):
+        lambda: services.allocate(actor=user, conference=conference, coordinator=coordinator),
+        success=_("%(name)s is the coordinator. The preparation can begin.") % {"name": coordinator.get_full_name()},
+    )
+    if outcome.value is not None and can(user, "conference.view", outcome.value):
         return _detail(conference)
     return redirect("conferences:queue")
 
@@ -286,9 +322,8 @@ def allocate(request: HttpRequest, conference_id: str) -> HttpResponse:
 @require_GET
 def figures(request: HttpRequest) -> HttpResponse:
     """The FGC service's own figures (seeds/004: what Esbjerg reports)."""
+    access.check(request, "conference.service", object_type="conference")
     user = _user(request)
-    if not can(user, "conference.service"):
-        raise _deny(request, "conference.service", "")
     figures = selectors.figures(user.municipality)  # type: ignore[arg-type]
     rows = [(_("The child"), figures["wellbeing_child"]), (_("The family"), figures["wellbeing_family"])]
     return render(request, "conferences/figures.html", {"figures": figures, "wellbeing_rows": rows})
@@ -323,16 +358,20 @@ def detail(request: HttpRequest, conference_id: str) -> HttpResponse:
             "prep_summary": _preparation_summary(sessions[0]) if sessions else {},
             "gate": safety_gate(conference.case),
             "today": timezone.localdate(),
+            "follow_up": services.follow_up_session(conference),
+            "warnings": meeting_services.planning_warnings(current.meeting)
+            if current and current.meeting.is_open_for_planning
+            else [],
         },
     )
 
 
-def _preparation_summary(session: Session) -> dict[str, int]:
+def _preparation_summary(session: ConferenceSession) -> dict[str, int]:
     rows = _preparation_rows(session)
     return {"invited": len(rows), "prepared": sum(1 for r in rows if r["prep"] and r["prep"].prepared_at)}
 
 
-def _preparation_rows(session: Session) -> list[dict[str, Any]]:
+def _preparation_rows(session: ConferenceSession) -> list[dict[str, Any]]:
     participants = list(session.meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id"))
     preps = {p.participant_id: p for p in Preparation.objects.filter(session=session).prefetch_related("contacts")}
     rows = []
@@ -349,8 +388,8 @@ def _preparation_rows(session: Session) -> list[dict[str, Any]]:
 @require_GET
 def plan_pdf(request: HttpRequest, conference_id: str) -> HttpResponse:
     conference = _conference(request, conference_id, "conference.view")
-    number = request.GET.get("session", "")
-    held = Session.objects.filter(conference=conference, meeting__status__in=HELD).select_related("meeting")
+    number = request.GET.get("moede", "")
+    held = ConferenceSession.objects.filter(conference=conference, meeting__status__in=HELD).select_related("meeting")
     # The chosen conference's plan, or the latest one held.
     session = held.filter(number=int(number)).first() if number.isdigit() else held.order_by("-number").first()
     if session is None:
@@ -372,47 +411,124 @@ def _map_persons(case: Case) -> list[tuple[Any, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def prepare(request: HttpRequest, conference_id: str) -> HttpResponse:
-    """Pre-meeting, practical needs, date and venue, and the invitees' preparation checklist."""
+    """Pre-meeting, practical needs, date and venue, well-being, and the invitees' preparation checklist.
+
+    Sections 1, 2 and the well-being are one form: whichever of its buttons is pressed, every section with changes
+    is saved, all or nothing, so nothing typed in one section is lost by saving another (issue 14 §7)."""
     conference = _conference(request, conference_id, "conference.prepare")
+    if request.method == "POST":
+        return _save_prepare(request, conference, pressed=request.POST.get("save") or "premeeting")
+    return _render_prepare(request, conference)
+
+
+@login_required
+@require_POST
+def schedule(request: HttpRequest, conference_id: str) -> HttpResponse:
+    """Date and venue: the preparation page's form, as if its "save date and venue" button was pressed."""
+    conference = _conference(request, conference_id, "conference.prepare")
+    return _save_prepare(request, conference, pressed="schedule")
+
+
+def _premeeting_initial(conference: Conference) -> dict[str, Any]:
+    return {f: getattr(conference, f) for f in services.PREMEETING_FIELDS} | {"version": conference.version}
+
+
+def _schedule_initial(conference: Conference) -> dict[str, Any]:
+    meeting = conference.meeting
+    if meeting is None:
+        return {}
+    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return {
+        "date": start.date(),
+        "start": start.time(),
+        "end": end.time(),
+        "place": meeting.place,
+        "child_participation": meeting.child_participation,
+    }
+
+
+def _wellbeing_initial(conference: Conference) -> dict[str, Any]:
+    return {w.scored_by: str(w.score) for w in conference.wellbeing.filter(session__isnull=True)}
+
+
+def _prepare_forms(conference: Conference, data: Any = None) -> dict[str, Any]:
+    return {
+        "premeeting": forms.PremeetingForm(
+            data, initial=_premeeting_initial(conference), persons=_map_persons(conference.case)
+        ),
+        "schedule": forms.ScheduleForm(data, initial=_schedule_initial(conference)),
+        "wellbeing": forms.WellbeingForm(data, initial=_wellbeing_initial(conference), prefix="wellbeing"),
+    }
+
+
+def _save_prepare(request: HttpRequest, conference: Conference, *, pressed: str) -> HttpResponse:
+    """Save the preparation page's sections together (kreds.core.sections): the pre-meeting first (it is checked
+    against the version the page showed), then the date and venue, then the well-being."""
     user = _user(request)
-    initial = {f: getattr(conference, f) for f in services.PREMEETING_FIELDS} | {"version": conference.version}
-    form = forms.PremeetingForm(request.POST or None, initial=initial, persons=_map_persons(conference.case))
-    if request.method == "POST" and form.is_valid():
-        data = {k: form.cleaned_data.get(k) for k in services.PREMEETING_FIELDS}
-        if attempt(
-            request,
-            lambda: services.record_premeeting(
-                actor=user, conference=conference, data=data, expected_version=form.cleaned_data["version"]
+    page = _prepare_forms(conference, request.POST)
+    premeeting, when, wellbeing = page["premeeting"], page["schedule"], page["wellbeing"]
+
+    def premeeting_now() -> tuple[dict[str, Any], int]:
+        fresh = Conference.objects.get(pk=conference.pk)
+        return _premeeting_initial(fresh), fresh.version
+
+    saved = sections_saved(
+        request,
+        {
+            "premeeting": Section(
+                premeeting,
+                lambda version: services.record_premeeting(
+                    actor=user,
+                    conference=conference,
+                    data={k: premeeting.cleaned_data.get(k) for k in services.PREMEETING_FIELDS},
+                    expected_version=version,
+                ),
+                _("The preparation is saved."),
+                current=premeeting_now,
+                reload_url=request.path,
             ),
-            _("The preparation is saved."),
-        ):
-            return redirect("conferences:prepare", conference_id=conference.public_id)
-    return _render_prepare(request, conference, form)
+            "schedule": Section(
+                when,
+                lambda _version: services.schedule(
+                    actor=user,
+                    conference=conference,
+                    starts_at=when.cleaned_data["starts_at"],
+                    ends_at=when.cleaned_data["ends_at"],
+                    place=when.cleaned_data["place"],
+                    child_participation=when.cleaned_data["child_participation"],
+                ),
+                _("The date and venue are saved. Now choose who is invited."),
+            ),
+            "wellbeing": Section(
+                wellbeing,
+                lambda _version: services.record_wellbeing(
+                    actor=user,
+                    conference=conference,
+                    scores={
+                        ScoredBy.CHILD.value: wellbeing.cleaned_data["child"],
+                        ScoredBy.FAMILY.value: wellbeing.cleaned_data["family"],
+                    },
+                    at_session=False,
+                ),
+                _("The well-being scores are saved."),
+            ),
+        },
+        pressed=pressed,
+    )
+    conference.refresh_from_db()
+    if saved:
+        if pressed == "schedule" or changed(when):
+            _warn(request, conference.meeting)
+        return redirect("conferences:prepare", conference_id=conference.public_id)
+    return _render_prepare(request, conference, page)
 
 
 def _render_prepare(
-    request: HttpRequest,
-    conference: Conference,
-    form: forms.PremeetingForm | None = None,
-    schedule_form: forms.ScheduleForm | None = None,
+    request: HttpRequest, conference: Conference, sections: dict[str, Any] | None = None
 ) -> HttpResponse:
     meeting = conference.meeting
-    if schedule_form is None:
-        initial: dict[str, Any] = {}
-        if meeting is not None:
-            start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
-            initial = {
-                "date": start.date(),
-                "start": start.time(),
-                "end": end.time(),
-                "place": meeting.place,
-                "child_participation": meeting.child_participation,
-            }
-        schedule_form = forms.ScheduleForm(initial=initial)
-    if form is None:
-        initial = {f: getattr(conference, f) for f in services.PREMEETING_FIELDS} | {"version": conference.version}
-        form = forms.PremeetingForm(initial=initial, persons=_map_persons(conference.case))
-    session = Session.objects.filter(conference=conference, number=0).select_related("meeting").first()
+    sections = sections or _prepare_forms(conference)
+    session = ConferenceSession.objects.filter(conference=conference, number=0).select_related("meeting").first()
     rows = _preparation_rows(session) if session else []
     return render(
         request,
@@ -420,44 +536,17 @@ def _render_prepare(
         {
             "conference": conference,
             "case": conference.case,
-            "form": form,
-            "schedule_form": schedule_form,
+            "form": sections["premeeting"],
+            "schedule_form": sections["schedule"],
+            "wellbeing_form": sections["wellbeing"],
             "rows": rows,
             "not_prepared": [r for r in rows if not (r["prep"] and r["prep"].prepared_at)],
             "problems": meeting_services.invitation_problems(meeting)
             if meeting and meeting.is_open_for_planning
             else [],
             "perms": _perms(_user(request), conference),
-            "wellbeing_form": forms.WellbeingForm(
-                initial={w.scored_by: str(w.score) for w in conference.wellbeing.filter(session__isnull=True)},
-                prefix="wellbeing",
-            ),
         },
     )
-
-
-@login_required
-@require_POST
-def schedule(request: HttpRequest, conference_id: str) -> HttpResponse:
-    conference = _conference(request, conference_id, "conference.prepare")
-    form = forms.ScheduleForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        if attempt(
-            request,
-            lambda: services.schedule(
-                actor=_user(request),
-                conference=conference,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                place=data["place"],
-                child_participation=data["child_participation"],
-            ),
-            _("The date and venue are saved. Now choose who is invited."),
-        ):
-            return redirect("conferences:prepare", conference_id=conference.public_id)
-    conference.refresh_from_db()
-    return _render_prepare(request, conference, schedule_form=form)
 
 
 @login_required
@@ -468,12 +557,12 @@ def person_add(request: HttpRequest, conference_id: str) -> HttpResponse:
     form = forms.NewPersonForm(request.POST or None, municipality_id=conference.municipality_id)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "is_parent"}
-        if attempt(
+        if runner.run(
             request,
             lambda: services.add_person_and_invite(
                 actor=_user(request), conference=conference, data=data, is_parent=form.cleaned_data["is_parent"]
             ),
-            _("%(name)s is added to the network map and invited.") % {"name": form.cleaned_data["name"]},
+            success=_("%(name)s is added to the network map and invited.") % {"name": form.cleaned_data["name"]},
         ):
             return redirect("conferences:prepare", conference_id=conference.public_id)
     return render(request, "conferences/person_form.html", {"conference": conference, "form": form})
@@ -498,12 +587,12 @@ def invitee(request: HttpRequest, conference_id: str, participant_id: str) -> Ht
         data = dict(form.cleaned_data)
         if (data.get("will_come") or "") == participant.rsvp:
             data["will_come"] = None
-        if attempt(
+        if runner.run(
             request,
             lambda: services.update_preparation(
                 actor=_user(request), conference=conference, participant=participant, data=data
             ),
-            _("The preparation of %(name)s is saved.") % {"name": participant.name},
+            success=_("The preparation of %(name)s is saved.") % {"name": participant.name},
         ):
             return redirect("conferences:prepare", conference_id=conference.public_id)
     return render(
@@ -526,7 +615,7 @@ def contact_add(request: HttpRequest, conference_id: str, participant_id: str) -
     participant = _invitee(conference, participant_id)
     form = forms.ContactForm(request.POST)
     if form.is_valid():
-        attempt(
+        runner.run(
             request,
             lambda: services.add_contact(
                 actor=_user(request),
@@ -536,7 +625,7 @@ def contact_add(request: HttpRequest, conference_id: str, participant_id: str) -
                 kind=form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
             ),
-            _("The contact is recorded."),
+            success=_("The contact is recorded."),
         )
     else:
         messages.error(request, _("Write the date and the kind of contact."))
@@ -546,7 +635,7 @@ def contact_add(request: HttpRequest, conference_id: str, participant_id: str) -
 # The conference screen ------------------------------------------------------------------------------------
 
 
-def _running(conference: Conference) -> Session:
+def _running(conference: Conference) -> ConferenceSession:
     session = services.current_session(conference)
     if session is None:
         raise Http404
@@ -568,7 +657,7 @@ def run(request: HttpRequest, conference_id: str) -> HttpResponse:
 def _render_run(
     request: HttpRequest,
     conference: Conference,
-    session: Session,
+    session: ConferenceSession,
     item_form: forms.PlanItemForm | None = None,
     info_form: forms.InformationForm | None = None,
 ) -> HttpResponse:
@@ -599,7 +688,9 @@ def _render_run(
             "complete_form": forms.CompleteForm(initial={"follow_up_on": follow_up}),
             "problems": services.completion_problems(conference, session),
             "private_running": session.private_started_at is not None and session.private_ended_at is None,
-            "not_yet": day > timezone.localdate(),
+            "not_yet": not meeting_services.has_begun(meeting),
+            "starts": meeting_services.when(meeting.starts_at),
+            "today_is_the_day": day <= timezone.localdate(),
             "held": meeting.is_held,
             "cancelled": meeting.status == MeetingStatus.CANCELLED,
             "perms": _perms(_user(request), conference),
@@ -623,12 +714,12 @@ def information_add(request: HttpRequest, conference_id: str) -> HttpResponse:
     form = forms.InformationForm(request.POST, participants=professionals)
     if form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("worries", "questions", "bottom_lines", "support")}
-        if attempt(
+        if runner.run(
             request,
             lambda: services.add_information(
                 actor=_user(request), conference=conference, participant=form.cleaned_data["participant"], data=data
             ),
-            _("The information is recorded."),
+            success=_("The information is recorded."),
         ):
             return _back_to_run(conference)
     else:
@@ -641,10 +732,10 @@ def information_add(request: HttpRequest, conference_id: str) -> HttpResponse:
 def private_time(request: HttpRequest, conference_id: str) -> HttpResponse:
     conference = _conference(request, conference_id, "conference.run")
     start = request.POST.get("action") == "start"
-    attempt(
+    runner.run(
         request,
         lambda: services.private_time(actor=_user(request), conference=conference, start=start),
-        _("The private family time has started. The professionals leave the room.")
+        success=_("The private family time has started. The professionals leave the room.")
         if start
         else _("The private family time has ended. The family presents its plan."),
     )
@@ -659,7 +750,7 @@ def item_add(request: HttpRequest, conference_id: str) -> HttpResponse:
     form = forms.PlanItemForm(request.POST, participants=session.meeting.participants.filter(removed_at__isnull=True))
     if form.is_valid():
         data = form.cleaned_data
-        if attempt(
+        if runner.run(
             request,
             lambda: services.add_plan_item(
                 actor=_user(request),
@@ -669,7 +760,7 @@ def item_add(request: HttpRequest, conference_id: str) -> HttpResponse:
                 due_on=data["due_on"],
                 support_requested=data["support_requested"],
             ),
-            _("The item is added to the family's plan."),
+            success=_("The item is added to the family's plan."),
         ):
             return _back_to_run(conference)
     else:
@@ -682,10 +773,10 @@ def item_add(request: HttpRequest, conference_id: str) -> HttpResponse:
 def item_remove(request: HttpRequest, conference_id: str, item_id: str) -> HttpResponse:
     conference = _conference(request, conference_id, "conference.run")
     item = _item(conference, item_id)
-    attempt(
+    runner.run(
         request,
         lambda: services.remove_plan_item(actor=_user(request), conference=conference, item=item),
-        _("The item is removed."),
+        success=_("The item is removed."),
     )
     return _back_to_run(conference)
 
@@ -700,10 +791,10 @@ def attendance(request: HttpRequest, conference_id: str) -> HttpResponse:
         answer = request.POST.get(f"attended-{p.public_id}")
         if answer in ("yes", "no"):
             values[p.pk] = answer == "yes"
-    attempt(
+    runner.run(
         request,
         lambda: meeting_services.set_attendance(actor=_user(request), meeting=session.meeting, attended=values),
-        _("Attendance is saved."),
+        success=_("Attendance is saved."),
     )
     return _back_to_run(conference)
 
@@ -711,24 +802,19 @@ def attendance(request: HttpRequest, conference_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def item_review(request: HttpRequest, conference_id: str, item_id: str) -> HttpResponse:
-    conference = _conference(request, conference_id, "conference.run")
-    item = _item(conference, item_id)
-    form = forms.ReviewForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: services.review_item(
-                actor=_user(request),
-                conference=conference,
-                item=item,
-                outcome=form.cleaned_data["outcome"],
-                comment=form.cleaned_data["comment"],
-            ),
-            _("The review of item %(number)s is saved.") % {"number": item.label},
-        )
-    else:
-        messages.error(request, _("Choose whether the item was realised."))
-    return _back_to_run(conference)
+    return _item_post(
+        request,
+        conference_id,
+        item_id,
+        action="conference.run",
+        form_class=forms.ReviewForm,
+        save=lambda user, conference, item, data: services.review_item(
+            actor=user, conference=conference, item=item, outcome=data["outcome"], comment=data["comment"]
+        ),
+        success=lambda item, data: _("The review of item %(number)s is saved.") % {"number": item.label},
+        invalid=_("Choose whether the item was realised."),
+        back=_back_to_run,
+    )
 
 
 @login_required
@@ -738,17 +824,15 @@ def wellbeing(request: HttpRequest, conference_id: str) -> HttpResponse:
     at_session = request.POST.get("at") == "session"
     conference = _conference(request, conference_id, "conference.run" if at_session else "conference.view")
     user = _user(request)
-    if not at_session and not (
-        can(user, "conference.edit_referral", conference) or can(user, "conference.prepare", conference)
-    ):
-        raise _deny(request, "conference.edit_referral", str(conference.public_id))
+    if not at_session and not can(user, "conference.prepare", conference):
+        access.check(request, "conference.edit_referral", conference)
     form = forms.WellbeingForm(request.POST, prefix="wellbeing")
     if form.is_valid():
         scores = {ScoredBy.CHILD.value: form.cleaned_data["child"], ScoredBy.FAMILY.value: form.cleaned_data["family"]}
-        attempt(
+        runner.run(
             request,
             lambda: services.record_wellbeing(actor=user, conference=conference, scores=scores, at_session=at_session),
-            _("The well-being scores are saved."),
+            success=_("The well-being scores are saved."),
         )
     else:
         messages.error(request, _("Well-being is scored from 1 to 5."))
@@ -766,18 +850,156 @@ def complete(request: HttpRequest, conference_id: str) -> HttpResponse:
     form = forms.CompleteForm(request.POST)
     follow_up_on = form.cleaned_data.get("follow_up_on") if form.is_valid() else None
     reason = form.cleaned_data.get("no_plan_reason", "") if form.is_valid() else request.POST.get("no_plan_reason", "")
-    if attempt(
+    if runner.run(
         request,
         lambda: services.complete(
             actor=_user(request), conference=conference, follow_up_on=follow_up_on, no_plan_reason=reason
         ),
-        _(
+        success=_(
             "The conference is completed and the follow-up conference is planned. "
             "The caseworker now decides on the plan."
         ),
     ):
+        follow = services.follow_up_session(conference)
+        _warn(request, follow.meeting if follow else None)
         return _detail(conference)
     return _back_to_run(conference)
+
+
+# The follow-up conference ---------------------------------------------------------------------------------
+
+
+def _follow_up_page(conference: Conference) -> HttpResponse:
+    return redirect("conferences:follow_up", conference_id=conference.public_id)
+
+
+@login_required
+@require_GET
+def follow_up(request: HttpRequest, conference_id: str) -> HttpResponse:
+    """The follow-up conference before (and after) its day: when and where, who is coming, what will be reviewed;
+    the coordinator and the caseworker move or cancel it here. It is run on the conference screen."""
+    conference = _conference(request, conference_id, "conference.view")
+    session = services.follow_up_session(conference)
+    if session is None:
+        messages.info(
+            request, _("No follow-up conference is planned yet. It is planned when the conference is completed.")
+        )
+        return _detail(conference)
+    return _render_follow_up(request, conference, session)
+
+
+def _render_follow_up(
+    request: HttpRequest,
+    conference: Conference,
+    session: ConferenceSession,
+    move_form: forms.MoveFollowUpForm | None = None,
+) -> HttpResponse:
+    meeting = session.meeting
+    user = _user(request)
+    perms = _perms(user, conference)
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    if move_form is None:
+        move_form = forms.MoveFollowUpForm(initial=forms.MoveFollowUpForm.initial_from(meeting))
+    return render(
+        request,
+        "conferences/follow_up.html",
+        {
+            "conference": conference,
+            "case": conference.case,
+            "session": session,
+            "meeting": meeting,
+            "perms": perms,
+            "participants": meeting_services.speaking_order(meeting),
+            "rsvp": sending.rsvp_counts(meeting),
+            "to_review": services.items_to_review(session),
+            "warnings": meeting_services.planning_warnings(meeting) if meeting.is_open_for_planning else [],
+            "move_form": move_form,
+            "can_change": perms["follow_up"] and conference.is_open and meeting.is_open_for_planning,
+            "can_replan": perms["follow_up"] and conference.is_open and cancelled,
+            "cancelled": cancelled,
+            "begun": meeting_services.has_begun(meeting),
+            "starts": meeting_services.when(meeting.starts_at),
+        },
+    )
+
+
+@login_required
+@require_POST
+def follow_up_move(request: HttpRequest, conference_id: str) -> HttpResponse:
+    """Move the follow-up conference (new time or place), or plan a new one after a cancellation."""
+    conference = _conference(request, conference_id, "conference.follow_up")
+    session = services.follow_up_session(conference)
+    if session is None:
+        raise Http404
+    form = forms.MoveFollowUpForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        user = _user(request)
+        if session.meeting.status == MeetingStatus.CANCELLED:
+            action: Any = lambda: services.plan_new_follow_up(  # noqa: E731
+                actor=user,
+                conference=conference,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+            )
+            done = _("The new follow-up conference is planned. Send the invitations from its participant page.")
+        else:
+            action = lambda: services.move_follow_up(  # noqa: E731
+                actor=user,
+                conference=conference,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                expected_version=data.get("version"),
+            )
+            done = (
+                _("The follow-up conference is moved. Everyone invited is told about the change.")
+                if session.meeting.status == MeetingStatus.INVITED
+                else _("The follow-up conference is moved.")
+            )
+        if runner.run(request, action, success=done):
+            follow = services.follow_up_session(conference)
+            _warn(request, follow.meeting if follow else None)
+            return _follow_up_page(conference)
+    return _render_follow_up(request, conference, session, move_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_cancel(request: HttpRequest, conference_id: str) -> HttpResponse:
+    conference = _conference(request, conference_id, "conference.follow_up")
+    session = services.follow_up_session(conference)
+    if session is None:
+        raise Http404
+    form = forms.CancelFollowUpForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and runner.run(
+            request,
+            lambda: services.cancel_follow_up(
+                actor=_user(request),
+                conference=conference,
+                reason=form.cleaned_data["reason"],
+                message=form.cleaned_data["message"],
+            ),
+            success=_("The follow-up conference is cancelled. Everyone invited is told."),
+        )
+    ):
+        return _follow_up_page(conference)
+    return render(
+        request,
+        "conferences/follow_up_cancel.html",
+        {
+            "conference": conference,
+            "case": conference.case,
+            "session": session,
+            "meeting": session.meeting,
+            "form": form,
+            "starts": meeting_services.when(session.meeting.starts_at),
+        },
+    )
 
 
 # Approval -------------------------------------------------------------------------------------------------
@@ -818,60 +1040,51 @@ def _back_to_approval(conference: Conference) -> HttpResponse:
 @login_required
 @require_POST
 def support(request: HttpRequest, conference_id: str, item_id: str) -> HttpResponse:
-    conference = _conference(request, conference_id, "conference.approve")
-    item = _item(conference, item_id)
-    form = forms.SupportForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: services.set_support(
-                actor=_user(request),
-                conference=conference,
-                item=item,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-            ),
-            _("The support for item %(number)s is recorded.") % {"number": item.label},
-        )
-    else:
-        messages.error(request, _("Choose whether the support is available."))
-    return _back_to_approval(conference)
+    return _item_post(
+        request,
+        conference_id,
+        item_id,
+        action="conference.approve",
+        form_class=forms.SupportForm,
+        save=lambda user, conference, item, data: services.set_support(
+            actor=user, conference=conference, item=item, status=data["status"], note=data["note"]
+        ),
+        success=lambda item, data: _("The support for item %(number)s is recorded.") % {"number": item.label},
+        invalid=_("Choose whether the support is available."),
+        back=_back_to_approval,
+    )
 
 
 @login_required
 @require_POST
 def decide(request: HttpRequest, conference_id: str, item_id: str) -> HttpResponse:
-    conference = _conference(request, conference_id, "conference.approve")
-    item = _item(conference, item_id)
-    form = forms.DecisionForm(request.POST)
-    if form.is_valid():
-        attempt(
-            request,
-            lambda: services.decide(
-                actor=_user(request),
-                conference=conference,
-                item=item,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
-            ),
-            _("Item %(number)s: %(decision)s.")
-            % {"number": item.label, "decision": Decision(form.cleaned_data["decision"]).label},
-        )
-    else:
-        messages.error(request, _("Choose approve or reject."))
-    return _back_to_approval(conference)
+    return _item_post(
+        request,
+        conference_id,
+        item_id,
+        action="conference.approve",
+        form_class=forms.DecisionForm,
+        save=lambda user, conference, item, data: services.decide(
+            actor=user, conference=conference, item=item, decision=data["decision"], reason=data["reason"]
+        ),
+        success=lambda item, data: (
+            _("Item %(number)s: %(decision)s.") % {"number": item.label, "decision": Decision(data["decision"]).label}
+        ),
+        invalid=_("Choose approve or reject."),
+        back=_back_to_approval,
+    )
 
 
 @login_required
 @require_POST
 def finalise(request: HttpRequest, conference_id: str) -> HttpResponse:
     conference = _conference(request, conference_id, "conference.approve")
-    sent: list[int] = []
-    if attempt(request, lambda: sent.append(services.finalise(actor=_user(request), conference=conference))):
+    outcome = runner.run(request, lambda: services.finalise(actor=_user(request), conference=conference))
+    if outcome:
         messages.success(
             request,
             _("The plan is approved and on its way: %(count)d by e-mail, and on every participant's personal page.")
-            % {"count": sent[0]},
+            % {"count": outcome.value},
         )
         return _detail(conference)
     return _back_to_approval(conference)
@@ -887,7 +1100,7 @@ def costs(request: HttpRequest, conference_id: str) -> HttpResponse:
     form = forms.CostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if attempt(
+        if runner.run(
             request,
             lambda: services.add_cost(
                 actor=_user(request),
@@ -897,7 +1110,7 @@ def costs(request: HttpRequest, conference_id: str) -> HttpResponse:
                 rate=data.get("rate"),
                 note=data.get("note", ""),
             ),
-            _("The cost is recorded."),
+            success=_("The cost is recorded."),
         ):
             return redirect("conferences:costs", conference_id=conference.public_id)
     return render(
@@ -919,10 +1132,10 @@ def costs(request: HttpRequest, conference_id: str) -> HttpResponse:
 def cost_remove(request: HttpRequest, conference_id: str, cost_id: str) -> HttpResponse:
     conference = _conference(request, conference_id, "conference.costs")
     cost = get_or_404(Cost.objects, public_id=cost_id, conference=conference)
-    attempt(
+    runner.run(
         request,
         lambda: services.remove_cost(actor=_user(request), conference=conference, cost=cost),
-        _("The cost is removed."),
+        success=_("The cost is removed."),
     )
     return redirect("conferences:costs", conference_id=conference.public_id)
 
@@ -932,8 +1145,6 @@ def cost_remove(request: HttpRequest, conference_id: str, cost_id: str) -> HttpR
 
 def leaflet_page(request: HttpRequest) -> HttpResponse:
     """The public leaflet: what a family group conference is (linked from invitations)."""
-    from kreds.conferences.leaflet import leaflet
-
     title, sections = leaflet()
     return render(
         request, "meetings/leaflet.html", {"title": title, "sections": sections, "public": True, "fgc_page": True}
@@ -944,11 +1155,8 @@ def leaflet_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     """Administrators set the municipality's FGC defaults: follow-up months and cost rates."""
-    from kreds.tenancy.models import Municipality
-
+    access.check(request, "admin.manage_settings", object_type="conference")
     user = _user(request)
-    if not can(user, "admin.manage_settings"):
-        raise _deny(request, "admin.manage_settings", "")
     municipality = Municipality.objects.get(pk=user.municipality_id or 0)
     form = forms.SettingsForm(
         request.POST or None, initial={f: getattr(municipality, f) for f in services.SETTINGS_FIELDS}
@@ -956,10 +1164,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if (
         request.method == "POST"
         and form.is_valid()
-        and attempt(
+        and runner.run(
             request,
             lambda: services.save_settings(actor=user, municipality=municipality, data=form.cleaned_data),
-            _("The settings are saved."),
+            success=_("The settings are saved."),
         )
     ):
         return redirect("conference_settings:edit")

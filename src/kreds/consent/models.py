@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kreds.consent.constants import Category
 from kreds.core.models import TimestampedModel
 from kreds.network.constants import ConsentGiverRole
 
@@ -29,3 +30,9 @@ class SharingConsent(TimestampedModel):
 
     def __str__(self) -> str:
         return f"consent {self.public_id} ({self.given_on})"
+
+    @property
+    def category_labels(self) -> list[str]:
+        """The kinds of information the consent covers, in words (in the order the form lists them)."""
+        chosen = set(self.categories or [])
+        return [str(label) for value, label in Category.choices if value in chosen]

@@ -98,6 +98,40 @@ def withdraw_consent(*, actor: User, consent: SharingConsent) -> SharingConsent:
     return locked
 
 
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    on_map: bool  # False once the person is removed from the map
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    consent: SharingConsent
+    recipients: list[Recipient]
+
+
+def consent_rows(case: Case) -> list[ConsentRow]:
+    """Every sharing consent of the case with whom it covers (their name now, or when they left the map)."""
+    consents = list(SharingConsent.objects.filter(case=case).prefetch_related("recipients"))
+    people = {p.pk for c in consents for p in c.recipients.all()}
+    latest: dict[int, NetworkPersonVersion] = {}
+    for version in NetworkPersonVersion.objects.filter(person_id__in=people).order_by("valid_from", "id"):
+        latest[version.person_id] = version
+    rows = []
+    for consent in consents:
+        recipients = [
+            Recipient(latest[p.pk].name, not latest[p.pk].removed) for p in consent.recipients.all() if p.pk in latest
+        ]
+        rows.append(ConsentRow(consent, sorted(recipients, key=lambda r: r.name.lower())))
+    return rows
+
+
+def consents_for(person: NetworkPerson) -> list[SharingConsent]:
+    """The consents that name ``person`` as a recipient, valid ones first, newest first."""
+    consents = SharingConsent.objects.filter(case_id=person.map.case_id, recipients=person).order_by("-given_on", "-id")
+    return sorted(consents, key=lambda c: c.withdrawn_at is not None)
+
+
 def may_share(
     *, case: Case, category: Category, person: NetworkPerson, at: datetime.datetime | None = None
 ) -> Decision:

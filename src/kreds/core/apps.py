@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: an app's modules may load only once the app registry is ready.
         from kreds.core.schedule import DAY, register
         from kreds.core.tasks import clear_expired_sessions, prune_finished_heartbeats, prune_login_records
 

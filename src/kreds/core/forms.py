@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.renderers import TemplatesSetting
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,16 +86,43 @@ CHOICE_MESSAGES = {
 }
 
 
+def conditional(field: forms.Field, when: Any) -> forms.Field:
+    """Mark ``field`` as required under some answers only (issue 14 §3): ``when`` says when, in a sentence that
+    starts "Required if …" ("Skal udfyldes, hvis …").
+
+    The field stays ``required=False`` (the service checks the condition and refuses with its own message), but it is
+    never labelled "(optional)": its hint starts with ``when``, and the hint is read out with the input. Use it on
+    the field in the form class: ``reason = conditional(forms.CharField(required=False), _("Required if …"))``.
+    """
+    field.conditional_help = when  # type: ignore[attr-defined]
+    return field
+
+
+def _conditional_hint(field: forms.Field) -> None:
+    when = getattr(field, "conditional_help", None)
+    if when:
+        field.help_text = format_lazy("{} {}", when, field.help_text) if field.help_text else when
+
+
 class KredsFormMixin:
-    """Adds DKFDS classes to widgets and wires errors to inputs for screen readers."""
+    """Adds DKFDS classes to widgets and wires errors to inputs for screen readers.
+
+    ``conditional_help``: {field name: when it is required} for fields required under some answers only, the same
+    as :func:`conditional` on each field.
+    """
 
     default_renderer: Any = KredsFormRenderer
+    conditional_help: dict[str, Any] = {}  # read only: set per form class
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name, when in self.conditional_help.items():
+            if name in self.fields:  # type: ignore[attr-defined]
+                self.fields[name].conditional_help = when  # type: ignore[attr-defined]
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
             _guard(field)
+            _conditional_hint(field)
             css = widget.attrs.get("class", "")
             if isinstance(widget, forms.CheckboxInput):
                 css += " form-checkbox"

@@ -1,6 +1,6 @@
 """PDF/A-2b documents built from blocks by typst (ENGINEERING: data as JSON through sys_inputs, never markup).
 
-Use :func:`render` for any document that is a title and a list of blocks (the family's plan, later the Signs of
+Use :func:`render` for any document that is a title and a list of blocks (the family's plan, the Signs of
 Safety mapping). A block is a dict with a ``title`` and any of ``text``, ``facts``, ``items``, ``table`` and
 ``note``; see ``core/typst/document.typ``.
 """
@@ -16,13 +16,18 @@ import typst
 from kreds.core.text import clean_structure
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "document.typ"
+# The typst root: every template can import the shared layout as "/core/typst/kit.typ" (and read nothing outside).
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def compile_typst(template: Path | str, data: dict[str, Any], **inputs: str) -> bytes:
     """The one way Kreds runs typst: ``data`` as JSON (every string made printable first, so no stored text can
-    break a document), any other ``inputs`` as given, PDF/A-2b out."""
+    break a document), any other ``inputs`` as given, PDF/A-2b out. Templates lay out any text length by using
+    ``core/typst/kit.typ`` (tests/test_pdf_layout.py holds every generator to that)."""
     payload = json.dumps(clean_structure(data), ensure_ascii=False)
-    return bytes(typst.compile(str(template), sys_inputs={"data": payload, **inputs}, pdf_standards=["a-2b"]))
+    return bytes(
+        typst.compile(str(template), root=str(ROOT), sys_inputs={"data": payload, **inputs}, pdf_standards=["a-2b"])
+    )
 
 
 def text_block(title: str, text: str) -> dict[str, Any]:
@@ -30,7 +35,10 @@ def text_block(title: str, text: str) -> dict[str, Any]:
 
 
 def table_block(title: str, header: list[str], rows: list[list[str]], widths: list[str]) -> dict[str, Any]:
+    """A table. ``widths`` per column: "auto" (as wide as its widest cell, but all "auto" columns together at most
+    about half the page, so give short columns such as dates "auto") or a fraction such as "1fr" or "2fr"."""
     assert all(len(r) == len(header) for r in rows), "every row needs a cell per column"
+    assert len(widths) == len(header), "a width per column"
     return {"title": title, "table": {"header": header, "rows": rows, "widths": widths}}
 
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessLog
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.tasks import task
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from kreds.core.models import WorkerHeartbeat
 
@@ -20,9 +25,6 @@ def heartbeat(worker: str = "") -> str:
 @task()
 def prune_finished_heartbeats(keep_hours: int = 24) -> int:
     """Daily: heartbeat results are only needed until the next beat."""
-    from datetime import timedelta
-
-    from django_tasks_db.models import DBTaskResult
 
     cutoff = timezone.now() - timedelta(hours=keep_hours)
     old = DBTaskResult.objects.finished().filter(task_path=heartbeat.module_path, finished_at__lt=cutoff)
@@ -33,7 +35,6 @@ def prune_finished_heartbeats(keep_hours: int = 24) -> int:
 @task()
 def clear_expired_sessions() -> int:
     """Daily: expired sessions are deleted (Django keeps them until someone runs ``clearsessions``)."""
-    from django.contrib.sessions.models import Session
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
@@ -43,10 +44,6 @@ def clear_expired_sessions() -> int:
 def prune_login_records() -> int:
     """Daily: axes' records of logins (username and address) are kept only as long as the lockout needs them
     (LOGIN_KNOWN_ADDRESS_DAYS, and at least the cool-off); the audit log keeps logins and failures."""
-    from datetime import timedelta
-
-    from axes.models import AccessAttempt, AccessLog
-    from django.conf import settings
 
     keep = max(settings.LOGIN_KNOWN_ADDRESS_DAYS, 1)
     now = timezone.now()

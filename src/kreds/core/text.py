@@ -126,3 +126,56 @@ def clean_structure(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [clean_structure(v) for v in value]
     return value
+
+
+_LIX_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_LIX_SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)|\n+")
+
+
+def lix(text: str) -> float:
+    """The readability index LIX (Björnsson): words per sentence plus the share of long words (over 6 letters)
+    in per cent. Easy text for children is under 25, ordinary prose 35–45. A sentence ends at ``. ! ? : ;`` or a
+    line break (a heading or a list item counts as a sentence); numbers are not words."""
+    words = _LIX_WORD.findall(text)
+    if not words:
+        return 0.0
+    sentences = sum(1 for part in _LIX_SENTENCE_END.split(text) if _LIX_WORD.search(part))
+    long_words = sum(1 for w in words if len(w.replace("-", "").replace("'", "").replace("’", "")) > 6)
+    return len(words) / max(sentences, 1) + 100 * long_words / len(words)
+
+
+# Composing sentences from what people typed (issue 14 §3). A field is typed as if it stood alone, and phones
+# capitalise the first letter of every field, so "At Tom er alene hjemme" lands in the middle of "Skolen er bekymret
+# for …". Only words that are never a name are put in lower case: names ("Tom"), abbreviations ("SSP") and
+# everything after the first word stay as typed.
+_NEVER_NAME_WORDS = (
+    # Danish: conjunctions, pronouns, articles and the family words a worry or a task usually starts with.
+    "at om hvis når fordi da der det den de dem denne dette disse man vi en et ingen nogen noget alle "
+    "han hun hen ham hende hans hendes hens deres sin sit sine hjemme manglende for til med uden "
+    "barnet børnene drengen pigen mor far moren faren mors fars forældrene forældre familien skolen hjemmet "
+    # English
+    "that if when because whether the a an he she they him her them his hers their its it we no some all "
+    "child children boy girl mother father mum mom dad parents family school home"
+)
+_NEVER_NAMES = frozenset(_NEVER_NAME_WORDS.split())
+_FIRST_WORD = re.compile(r"^\s*([^\W\d_]+)")
+_LEAD_PUNCTUATION = " \t\n:;,.-–—"
+
+
+def mid_sentence(value: Any) -> str:
+    """``value`` as it reads in the middle of a sentence: trimmed, without leading punctuation, and a first word
+    typed with a capital that is never a name ("At", "Hvis", "Mor") in lower case."""
+    text = str(value or "").strip().lstrip(_LEAD_PUNCTUATION)
+    match = _FIRST_WORD.match(text)
+    if match:
+        word = match.group(1)
+        if word[:1].isupper() and word[1:] == word[1:].lower() and word.lower() in _NEVER_NAMES:
+            return word[0].lower() + text[1:]
+    return text
+
+
+def sentence_start(value: Any) -> str:
+    """``value`` as it reads at the start of a sentence or list item: trimmed, without trailing punctuation that a
+    composed sentence adds itself (``Skolen:``), and with a capital first letter."""
+    text = str(value or "").strip().rstrip(_LEAD_PUNCTUATION.replace(".", ""))
+    return text[:1].upper() + text[1:]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -49,23 +49,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "degraded", "database": database, "worker": worker},
         status=200 if database["ok"] else 503,
     )
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        from kreds.authz.policies import can
-
-        if can(request.user, "case.list"):
-            return redirect("cases:my_cases")
-        if can(request.user, "admin.manage_users"):
-            return redirect("accounts:user_list")
-        from kreds.accounts.constants import Role
-        from kreds.authz.policies import has_role
-
-        if has_role(request.user, Role.FACILITATOR):
-            return redirect("meetings:mine")
-        return render(request, "core/no_role.html")
-    return redirect(settings.LOGIN_URL)
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 
+from django.utils.translation import gettext_lazy as _
+
 _ONE_DAY = datetime.timedelta(days=1)
 
 # Store Bededag is a closing day up to and including this year; it stopped being a public holiday in 2024.
@@ -67,6 +69,44 @@ def danish_holidays(year: int) -> frozenset[datetime.date]:
         datetime.date(year, 12, 31),  # Nytårsaftensdag (closing day by practice)
     }
     return frozenset(moving | fixed)
+
+
+# The closing days by name, for a planner's warning ("the meeting is on Ascension Day"). Offsets from Easter Sunday.
+_MOVING_NAMES = {
+    -3: _("Maundy Thursday"),
+    -2: _("Good Friday"),
+    0: _("Easter Sunday"),
+    1: _("Easter Monday"),
+    26: _("General Prayer Day"),
+    39: _("Ascension Day"),
+    49: _("Whit Sunday"),
+    50: _("Whit Monday"),
+}
+_FIXED_NAMES = {
+    (1, 1): _("New Year's Day"),
+    (6, 5): _("Constitution Day"),
+    (12, 24): _("Christmas Eve"),
+    (12, 25): _("Christmas Day"),
+    (12, 26): _("Boxing Day"),
+    (12, 31): _("New Year's Eve"),
+}
+
+
+def holiday_name(d: datetime.date) -> str:
+    """The name of the closing day ``d`` is (in the active language), or '' when the municipality is open."""
+    if d not in danish_holidays(d.year):
+        return ""
+    fixed = _FIXED_NAMES.get((d.month, d.day))
+    if fixed is not None:
+        return str(fixed)
+    return str(_MOVING_NAMES[(d - easter_sunday(d.year)).days])
+
+
+def next_working_day(d: datetime.date) -> datetime.date:
+    """``d`` itself when it is a working day, otherwise the first working day after it."""
+    while not is_working_day(d):
+        d += _ONE_DAY
+    return d
 
 
 def is_working_day(d: datetime.date) -> bool:

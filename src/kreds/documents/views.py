@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from kreds.audit.constants import Action
-from kreds.core.viewhelpers import authorized
+from kreds.authz import access
 from kreds.documents.models import Document
 from kreds.documents.services import path_of
 
@@ -15,9 +15,13 @@ from kreds.documents.services import path_of
 @login_required
 @require_GET
 def download(request: HttpRequest, document_id: str) -> FileResponse:
-    queryset = Document.objects.select_related("case__child", "case__municipality")
-    document: Document = authorized(
-        request, queryset, document_id, "document.view", object_type="document", read_action=Action.DOCUMENT_VIEW
+    document = access.fetch(
+        request,
+        Document,
+        document_id,
+        "document.view",
+        read=Action.DOCUMENT_VIEW,
+        queryset=Document.objects.select_related("case__child", "case__municipality"),
     )
     path = path_of(document)
     if not path.is_file():

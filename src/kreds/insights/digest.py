@@ -2,7 +2,7 @@
 
 Caseworkers hear about their overdue agreements, follow-up meetings due within 14 days, minutes not sent after 2
 working days, legal deadlines overdue or running out and suspensions of contact ending within a week; leaders get
-their units' figures for the last full month and what slipped. Rows are queued in the meetings outbox under
+their units' figures for the last full month and what slipped. Rows are queued in the outbox under
 ``digest:<user>:<year>-W<week>``, so a week's digest is sent once, whatever happens to the worker. No CPR numbers and
 no full names of children: first name and journal number identify the case, with a link into Kreds.
 """
@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,16 +21,25 @@ from django.utils.translation import gettext as _
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
+from kreds.authz.policies import unit_ids_with_role
 from kreds.cases.models import Case
 from kreds.core.mail import email
 from kreds.core.workdays import add_working_days
 from kreds.insights import facts as facts_module
-from kreds.insights.figures import compute
+from kreds.insights.figures import compute, spec
 from kreds.insights.periods import Period
-from kreds.meetings.constants import FOLLOW_UP_KINDS, MINUTES_WORKING_DAYS, MeetingStatus, OutboxKind
-from kreds.meetings.models import Meeting, Outbox
+from kreds.meetings.constants import FOLLOW_UP_KINDS, MINUTES_WORKING_DAYS, MeetingStatus
+from kreds.meetings.models import Agreement, Meeting
+from kreds.meetings.selectors import OPEN, agreements_for_user, meetings_to_invite
+from kreds.meetings.sending import in_language
+from kreds.outbox.models import Outbox
+from kreds.outbox.services import queue as queue_message
+from kreds.placements.selectors import suspensions_ending
+from kreds.plans.selectors import unit_clocks
 from kreds.tenancy.models import Unit
 
+# The outbox kind of the digest (registered with kreds.outbox in apps.py).
+DIGEST = "digest"
 DIGEST_FROM_HOUR = 6  # Monday 06:00 local time
 FOLLOW_UP_HORIZON_DAYS = 14
 LEADER_KEYS = ["coverage", "map_coverage", "minutes_on_time", "follow_up_on_time", "agreements_done", "clocks_overdue"]
@@ -68,11 +76,9 @@ def queue(now: datetime.datetime | None = None) -> list[Outbox]:
     for user in users:
         if keys[user.pk] in existing:
             continue
-        try:
-            with transaction.atomic():
-                rows.append(Outbox.objects.create(key=keys[user.pk], kind=OutboxKind.DIGEST, user=user))
-        except IntegrityError:  # another worker queued it a moment ago
-            pass
+        row = queue_message(DIGEST, keys[user.pk], user=user, send=False)
+        if row is not None:  # None: another worker queued it a moment ago
+            rows.append(row)
     return rows
 
 
@@ -103,10 +109,6 @@ class CaseworkerPart:
 def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
     """What needs doing on ``cases`` (open cases): overdue agreements, follow-ups within 14 days, minutes not sent
     after 2 working days, legal deadlines overdue or running out."""
-    from kreds.meetings.models import Agreement
-    from kreds.meetings.selectors import OPEN
-    from kreds.placements.selectors import suspensions_ending
-    from kreds.plans.selectors import unit_clocks
 
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
     follow_ups = list(
@@ -141,7 +143,6 @@ def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
 
 
 def caseworker_part(user: User, today: datetime.date) -> CaseworkerPart:
-    from kreds.meetings.selectors import agreements_for_user, meetings_to_invite
 
     part = due_items(Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open"), today)
     part.due_soon = agreements_for_user(user, today)["soon"]
@@ -185,8 +186,6 @@ class LeaderPart:
 
 
 def leader_parts(user: User, today: datetime.date) -> list[LeaderPart]:
-    from kreds.authz.policies import unit_ids_with_role
-    from kreds.insights.figures import spec
 
     units = list(Unit.objects.filter(pk__in=unit_ids_with_role(user, Role.LEADER)).select_related("municipality"))
     if not units:
@@ -218,19 +217,15 @@ def leader_parts(user: User, today: datetime.date) -> list[LeaderPart]:
 
 
 def send_digest(row: Outbox) -> str:
-    """The outbox sender for DIGEST rows (registered with kreds.meetings.tasks)."""
-    from kreds.meetings.sending import in_language
+    """The outbox sender for DIGEST rows."""
 
     user = row.user
     assert user is not None
-    row.attempts += 1
     today = timezone.localdate()
     work = caseworker_part(user, today)
     leading = leader_parts(user, today)
     if work.empty and not leading:
-        row.sent_at = timezone.now()
-        row.last_error = "nothing to report"
-        row.save(update_fields=["attempts", "sent_at", "last_error"])
+        row.mark_done("nothing to report")
         return "nothing to report"
     with in_language():
         body = render_to_string(
@@ -239,6 +234,5 @@ def send_digest(row: Outbox) -> str:
         )
         subject = _("Kreds this week: %(week)s") % {"week": week_key(today)}
     email(subject=subject, body=body, to=[user.email]).send(using="default")
-    row.sent_at = timezone.now()
-    row.save(update_fields=["attempts", "sent_at"])
+    row.mark_sent()
     return "sent"

@@ -1,4 +1,5 @@
-"""The figures as CSV, XLSX and JSON, with groups smaller than 5 suppressed (docs/kpi-definitions.md)."""
+"""The figures as CSV, XLSX and JSON: rounded and with small numbers suppressed by ``kreds.insights.shown``, the
+same function the screen uses (docs/kpi-definitions.md)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.utils.translation import gettext as _
 
 from kreds.core.text import printable, spreadsheet_cell
-from kreds.insights.figures import SUPPRESS_BELOW, Result, suppressed
+from kreds.insights.figures import Result
 from kreds.insights.periods import Period
+from kreds.insights.shown import SUPPRESSED, present
 
-SUPPRESSED = f"<{SUPPRESS_BELOW}"
+__all__ = ["SUPPRESSED", "records", "to_csv", "to_json", "to_xlsx"]
+
 COLUMNS = (
     "figure",
     "title",
@@ -30,56 +34,49 @@ COLUMNS = (
 
 
 def _number(value: Any) -> Any:
-    if value is None:
-        return None
+    """A shown value for a file: whole numbers as int, others as float (already rounded by ``shown.rounded``), a
+    suppressed cell as ``<5``."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, float):
-        return round(value, 3)
     return value
 
 
-def _share_value(result: Result) -> float | None:
-    return None if result.value is None else round(100 * result.value, 1)
-
-
 def records(results: list[Result], period: Period, scope: str) -> list[dict[str, Any]]:
-    """One record per figure, and one per part of a figure that has parts; suppressed cells read ``<5``."""
+    """One record per figure, and one per part of a figure that has parts. Every cell is what
+    ``shown.present(..., suppress=True)`` gives: rounded as on screen, small numbers as ``<5``."""
     out = []
     for r in results:
-        hidden = suppressed(r)
-        value = _share_value(r) if r.spec.kind == "share" else _number(r.value)
+        cells = present(r, suppress=True)
         base = {
             "figure": r.key,
             "title": str(r.spec.title),
             "part": "",
-            "value": SUPPRESSED if hidden and value is not None else value,
-            "numerator": (SUPPRESSED if hidden else r.numerator) if r.spec.kind == "share" else None,
-            "denominator": (SUPPRESSED if hidden else r.denominator) if r.spec.kind in ("share",) else None,
-            "answers": SUPPRESSED if 0 < r.n < SUPPRESS_BELOW else r.n,
+            "value": _number(cells.value),
+            "numerator": _number(cells.numerator),
+            "denominator": _number(cells.denominator),
+            "answers": _number(cells.n),
             "period_start": period.start.isoformat(),
             "period_end": period.end.isoformat(),
             "scope": scope,
         }
         out.append(base)
-        for part in r.parts:
-            small = 0 < part.n < SUPPRESS_BELOW
-            out.append(
-                {
-                    **base,
-                    "part": part.label,
-                    "value": SUPPRESSED if small else _number(part.value),
-                    "numerator": None,
-                    "denominator": None,
-                    "answers": SUPPRESSED if small else part.n,
-                }
-            )
-        if r.second is not None:
+        out.extend(
+            {
+                **base,
+                "part": part.label,
+                "value": _number(part.value),
+                "numerator": None,
+                "denominator": None,
+                "answers": _number(part.n),
+            }
+            for part in cells.parts
+        )
+        if cells.second is not None:
             out.append(
                 {
                     **base,
                     "part": _("at referral"),
-                    "value": SUPPRESSED if hidden else _number(r.second),
+                    "value": _number(cells.second),
                     "numerator": None,
                     "denominator": None,
                 }
@@ -112,8 +109,9 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def _csv_value(value: Any) -> str:
+    """Danish decimal comma; the value is already rounded (``shown.rounded``), so it is written as it is."""
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
+        return repr(value).replace(".", ",")
     return str(value)
 
 
@@ -130,7 +128,6 @@ def to_json(rows: list[dict[str, Any]]) -> str:
 
 
 def to_xlsx(rows: list[dict[str, Any]], title: str) -> bytes:
-    import xlsxwriter
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kreds.cases.models import Case, CaseAssignment
 from kreds.conferences.constants import Decision
-from kreds.conferences.models import Conference, Cost, PlanItemReview, Session, Wellbeing
+from kreds.conferences.models import Conference, ConferenceSession, Cost, PlanItemReview, Wellbeing
 from kreds.meetings.constants import AgreementStatus, MeetingStatus, ParticipantRole
 from kreds.meetings.models import Agreement, Evaluation, Meeting, Participant
 from kreds.network.models import NetworkPersonVersion
@@ -291,7 +291,7 @@ def load(
             case_row.fgc_referred_on = day
     sessions: dict[int, SessionRow] = {}
     first_session: dict[int, SessionRow] = {}
-    session_qs = Session.objects.filter(conference__case__in=ids)
+    session_qs = ConferenceSession.objects.filter(conference__case__in=ids)
     for s in session_qs.annotate(approved=Count("items", filter=Q(items__decision=Decision.APPROVED))).values_list(
         "id",
         "conference_id",
@@ -362,7 +362,7 @@ def _load_maps(rows: dict[int, CaseRow], ids: Any, as_of_days: tuple[datetime.da
             if case_id in rows:
                 rows[case_id].map_counts[day] = (n_all, n_private)
     # The map's first version: the end of the day its first person was put on it (NetworkMap.first_person_at).
-    tz = timezone.get_current_timezone()
+    tz = timezone.get_default_timezone()  # as `_day`: Danish local dates, whatever the request activated
     first_day = Q(removed=False, is_professional=False, from_day__lte=F("started")) & (
         Q(valid_to__isnull=True) | Q(to_day__gt=F("started"))
     )

@@ -20,6 +20,7 @@ from kreds.core.workdays import add_working_days
 from kreds.insights.facts import EVALUATION_FIELDS, AgreementRow, CaseRow, Facts, MeetingRow, PlacementRow
 from kreds.insights.periods import Period
 from kreds.meetings.constants import (
+    EVALUATION_MIN_RESPONDENTS,
     FGC_KINDS,
     FOLLOW_UP_KINDS,
     MINUTES_WORKING_DAYS,
@@ -28,6 +29,7 @@ from kreds.meetings.constants import (
     MeetingKind,
     MeetingStatus,
 )
+from kreds.placements.models import searched_first
 from kreds.plans import clocks
 
 FOLLOW_UP_SLACK_DAYS = 7
@@ -85,6 +87,9 @@ class Result:
     parts: list[Part] = field(default_factory=list)
     second: Any = None  # a value shown next to the main one (well-being at referral)
     per_case: dict[int, tuple[int, int]] = field(default_factory=dict)  # shares: case -> (in numerator, items)
+    # Shown with small numbers suppressed (kreds.insights.shown): on screen where the viewer may not open the cases
+    # behind the figure (the municipality comparison); exports suppress always.
+    suppress: bool = False
 
     @property
     def key(self) -> str:
@@ -374,12 +379,18 @@ def _fgc_realised(spec: Spec, x: _Context) -> Result:
     )
 
 
+def _answers_mean(values: list[Any]) -> float | None:
+    """The mean of evaluation answers, or None (shown as "–") for fewer than ``EVALUATION_MIN_RESPONDENTS``: with
+    one or two answers, as for one family's meeting, a mean is someone's own answers."""
+    return _mean(values) if len(values) >= EVALUATION_MIN_RESPONDENTS else None
+
+
 def _fgc_satisfaction(spec: Spec, x: _Context) -> Result:
     index = EVALUATION_FIELDS.index("satisfaction")
     meetings = [m for m in x.held if m.kind in FGC_KINDS]
     scores = [e[index] for m in meetings for e in m.evaluations if e[index] is not None]
     ids = frozenset(m.case_id for m in meetings if m.evaluations)
-    return Result(spec, value=_mean(scores), n=len(scores), cases=ids, hits=ids)  # type: ignore[arg-type]
+    return Result(spec, value=_answers_mean(scores), n=len(scores), cases=ids, hits=ids)
 
 
 def _fgc_wellbeing(spec: Spec, x: _Context) -> Result:
@@ -416,7 +427,7 @@ def _evaluation(spec: Spec, x: _Context) -> Result:
     parts = []
     for i, name in enumerate(EVALUATION_FIELDS):
         values = [e[i] for _c, e in answers if e[i] is not None]
-        parts.append(Part(f"evaluation:{name}", _mean(values), len(values)))  # type: ignore[arg-type]
+        parts.append(Part(f"evaluation:{name}", _answers_mean(values), len(values)))
     ids = frozenset(cid for cid, _e in answers)
     overall = parts[EVALUATION_FIELDS.index("satisfaction")].value
     return Result(spec, value=overall, n=len(answers), cases=ids, hits=ids, parts=parts)
@@ -427,7 +438,7 @@ def _placed(x: _Context) -> list[tuple[int, PlacementRow]]:
 
 
 def _explored_before(p: PlacementRow) -> bool:
-    return p.exploration_started_on is not None and p.exploration_started_on < p.decided_on
+    return searched_first(p.exploration_started_on, p.decided_on, p.explored_candidates)
 
 
 def _placements_network(spec: Spec, x: _Context) -> Result:
@@ -760,7 +771,7 @@ FIGURES: dict[str, tuple[Spec, Callable[[Spec, _Context], Result]]] = {
                 _("Participants' satisfaction with conferences (mean, 1–5)"),
                 _(
                     "The mean of 'overall satisfaction' in evaluations from participants of conferences and follow-up "
-                    "conferences held in the period."
+                    "conferences held in the period. Shown from 3 answers, so no one's own answers can be recognised."
                 ),
                 "mean",
             ),
@@ -786,7 +797,8 @@ FIGURES: dict[str, tuple[Spec, Callable[[Spec, _Context], Result]]] = {
                 _("Evaluations (mean per question, 1–5)"),
                 _(
                     "The mean score per question over evaluations from participants of meetings held in the period. "
-                    "The child's smileys count as 1, 3 and 5."
+                    "The child's smileys count as 1, 3 and 5. Shown from 3 answers, so no one's own answers can be "
+                    "recognised."
                 ),
                 "means",
             ),
@@ -825,8 +837,9 @@ FIGURES: dict[str, tuple[Spec, Callable[[Spec, _Context], Result]]] = {
                 "placements",
                 _("Network explored before the decision"),
                 _(
-                    "Placement decisions made in the period whose exploration of the network started before the day "
-                    "of the decision, out of all placement decisions made in the period."
+                    "Placement decisions made in the period whose exploration of the network started before or on "
+                    "the day of the decision (on the day itself: with at least one candidate explored, e.g. approved), "
+                    "out of all placement decisions made in the period."
                 ),
                 "share",
             ),
@@ -892,18 +905,3 @@ def compute(
     x = _Context(facts, period, case_ids)
     wanted = list(keys) if keys is not None else list(FIGURES)
     return {key: FIGURES[key][1](FIGURES[key][0], x) for key in wanted}
-
-
-def suppressed(result: Result) -> bool:
-    """Groups smaller than 5 are not shown in exports (docs/kpi-definitions.md, "Suppression")."""
-
-    def small(n: int) -> bool:
-        return 0 < n < SUPPRESS_BELOW
-
-    if result.spec.kind == "share":
-        return small(result.numerator) or small(result.denominator)
-    if result.spec.kind in ("median", "mean", "means"):
-        return small(result.n)
-    if result.spec.kind == "count":
-        return small(int(result.value or 0))
-    return small(result.n)

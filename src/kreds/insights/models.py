@@ -1,4 +1,6 @@
-"""A leader's page as last computed (kreds.insights.snapshots). It holds figures only: no case ids, no names."""
+"""A leader's page as last computed (kreds.insights.snapshots): its figures (``data``, read by the page) and the
+case ids behind the period's figures (``drill``, read only by the drill-down, so the cases listed are those the page
+counted). No names."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ class Snapshot(models.Model):
     viewed_at = models.DateTimeField()
     refresh_queued_at = models.DateTimeField(null=True, blank=True)
     data = models.JSONField()
+    # The cases behind each figure of the period (the unit's, and each caseworker's breakdown): ids only.
+    drill = models.JSONField(default=dict)
 
     class Meta:
         constraints = [

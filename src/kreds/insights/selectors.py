@@ -12,11 +12,13 @@ from django.utils.functional import Promise
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
-from kreds.authz.policies import unit_ids_with_role, visible_cases
+from kreds.authz.policies import unit_ids_with_role
 from kreds.cases.models import Case
+from kreds.cases.policies import visible_cases
 from kreds.insights import facts as facts_module
 from kreds.insights.figures import FIGURES, SECTIONS, TREND_KEYS, Result, Spec, compute
 from kreds.insights.periods import Period
+from kreds.insights.shown import value_of
 from kreds.tenancy.models import Unit
 
 BREAKDOWN_KEYS = [
@@ -45,10 +47,11 @@ class FigureRow:
 
     @property
     def change(self) -> float | None:
-        now, before = self.current.comparable(), self.previous.comparable()
+        """From the values as shown (rounded by ``shown.value_of``): 33 % after 25 % is +8 points, never +7."""
+        now, before = value_of(self.current), value_of(self.previous)
         if now is None or before is None:
             return None
-        return now - before
+        return float(now - before)
 
     @property
     def trend_word(self) -> str:
@@ -92,7 +95,7 @@ def _chart(spec: Spec, points: list[tuple[Period, Result]]) -> TrendChart:
             chart.ticks_x.append((_fmt(x), formats.date_format(period.start, fmt)))
         if value is not None:
             chart.svg_points.append(
-                (_fmt(x), _fmt(top + plot_h * (100 - value) / 100), f"{period.short_label}: {value:.0f} %")
+                (_fmt(x), _fmt(top + plot_h * (100 - value) / 100), f"{period.short_label}: {value_of(result)} %")
             )
     chart.ticks_y = [(_fmt(top + plot_h * (100 - v) / 100), f"{v} %") for v in (0, 25, 50, 75, 100)]
     return chart
@@ -182,6 +185,8 @@ def assemble(unit: Unit, period: Period, computed: Computed) -> Dashboard:
         sections.append((key, title, rows))
     users = User.objects.in_bulk([pk for pk, _r in computed.caseworkers])
     caseworkers = [(users[pk], results) for pk, results in computed.caseworkers if pk in users]
+    for result in computed.municipality.values():
+        result.suppress = True  # cases the leader may not open: small numbers suppressed as in the exports
     trends = [
         _chart(FIGURES[key][0], [(month, results[key]) for month, results in computed.months]) for key in TREND_KEYS
     ]
@@ -210,14 +215,19 @@ class Drilldown:
     hidden: int  # cases behind the figure the viewer may not see
 
 
-def drilldown(
-    user: Any, unit: Unit, period: Period, key: str, caseworker: User | None = None, today: datetime.date | None = None
-) -> Drilldown:
+def figure_now(
+    unit: Unit, period: Period, key: str, caseworker_id: int | None = None, today: datetime.date | None = None
+) -> Result:
+    """One figure computed from the data now (for a caseworker column the page does not have)."""
     facts = load_facts(unit, period, today)
     ids = facts.unit_cases(unit.pk)
-    if caseworker is not None:
-        ids &= facts.caseworkers.get(caseworker.pk, set())
-    result = compute(facts, period, ids, keys=[key])[key]
+    if caseworker_id is not None:
+        ids &= facts.caseworkers.get(caseworker_id, set())
+    return compute(facts, period, ids, keys=[key])[key]
+
+
+def drilldown(user: Any, result: Result) -> Drilldown:
+    """The cases behind ``result`` (from the page's own computation, ``snapshots.figure``) that ``user`` may see."""
     visible = (
         visible_cases(user)
         .filter(pk__in=list(result.cases))

@@ -10,7 +10,10 @@ its last result per unit and period (``Snapshot``: figures only, no case ids or 
 * ``refresh_due`` (hourly, run_worker) keeps the snapshots leaders have looked at in the last ``KEEP`` up to date
   as of today, makes the current month ready for every unit with a leader, and drops the rest.
 
-The drill-down and the exports always compute from the data as it is now. See docs/design/leadership-insights.md.
+One page, one computation: the drill-down and the unit's downloads read the same snapshot as the page (the case
+ids behind each figure are kept for that in ``Snapshot.drill``), so the table, the trend, the cases listed behind a
+figure and the file all show the same numbers for the same period ("6 af 24" everywhere, never "6 af 25" in one
+of them because it was computed a few minutes later). See docs/design/leadership-insights.md.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.tasks import task
 from django.utils import timezone
 
 from kreds.accounts.constants import Role
@@ -34,7 +38,7 @@ from kreds.tenancy.models import Unit
 FRESH = datetime.timedelta(minutes=10)
 KEEP = datetime.timedelta(days=14)
 VIEWED_EVERY = datetime.timedelta(hours=1)  # how often a look at a snapshot is written down
-FORMAT = 2  # bump when the stored shape changes: older snapshots are then computed again (2: placement figures)
+FORMAT = 3  # bump when the stored shape changes: older snapshots are then computed again (3: the drill-down's ids)
 
 
 def _value(value: Any) -> Any:
@@ -97,6 +101,33 @@ def decode(data: dict[str, Any]) -> selectors.Computed:
     )
 
 
+def _ids(r: Result) -> dict[str, Any]:
+    """The cases behind one figure: all of them, those in the numerator, and (shares) the cases with more than one
+    item as [case, counted, items]."""
+    return {
+        "c": sorted(r.cases),
+        "h": sorted(r.hits),
+        "p": [[cid, counted, items] for cid, (counted, items) in sorted(r.per_case.items()) if items > 1],
+    }
+
+
+def _with_ids(r: Result, ids: dict[str, Any] | None) -> Result:
+    if ids:
+        r.cases = frozenset(ids["c"])
+        r.hits = frozenset(ids["h"])
+        per_case = {cid: (1 if cid in r.hits else 0, 1) for cid in r.cases}
+        per_case.update({cid: (counted, items) for cid, counted, items in ids["p"]})
+        r.per_case = per_case if r.spec.kind == "share" else {}
+    return r
+
+
+def encode_drill(computed: selectors.Computed) -> dict[str, Any]:
+    return {
+        "unit": {key: _ids(r) for key, r in computed.current.items()},
+        "caseworkers": {str(pk): {key: _ids(r) for key, r in results.items()} for pk, results in computed.caseworkers},
+    }
+
+
 def _usable(snapshot: Snapshot | None, as_of: datetime.date) -> bool:
     """As of the same day, in this format, and with every figure there is (a new figure means computing again)."""
     return (
@@ -118,30 +149,39 @@ def _store(unit: Unit, period: Period, computed: selectors.Computed, now: dateti
             "computed_at": now,
             "refresh_queued_at": None,
             "data": encode(computed),
+            "drill": encode_drill(computed),
         },
         create_defaults={
             "as_of": computed.as_of,
             "computed_at": now,
             "viewed_at": now,
             "data": encode(computed),
+            "drill": encode_drill(computed),
         },
     )
     return snapshot
 
 
-def dashboard(
-    unit: Unit, period: Period, now: datetime.datetime | None = None
-) -> tuple[selectors.Dashboard, datetime.datetime]:
-    """The leader's page and when its figures were computed."""
+def _snapshot(unit: Unit, period: Period, *, with_drill: bool) -> Snapshot | None:
+    found = Snapshot.objects.filter(unit=unit, period_kind=period.kind, start=period.start, end=period.end)
+    return (found if with_drill else found.defer("drill")).first()
+
+
+def computed(
+    unit: Unit, period: Period, now: datetime.datetime | None = None, *, with_drill: bool = False
+) -> tuple[selectors.Computed, datetime.datetime]:
+    """The figures of the unit's page for ``period`` and when they were computed: the stored ones when usable
+    (a refresh is queued when they have aged), else computed now and stored. With ``with_drill`` each figure of
+    the period carries the cases behind it (the drill-down)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    snapshot = Snapshot.objects.filter(unit=unit, period_kind=period.kind, start=period.start, end=period.end).first()
+    snapshot = _snapshot(unit, period, with_drill=with_drill)
     if snapshot is None or not _usable(snapshot, period.as_of(today)):
-        computed = selectors.compute_dashboard(unit, period, today)
-        snapshot = _store(unit, period, computed, now)
+        fresh = selectors.compute_dashboard(unit, period, today)
+        snapshot = _store(unit, period, fresh, now)
         if snapshot.viewed_at < now - VIEWED_EVERY:
             Snapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
-        return selectors.assemble(unit, period, computed), now
+        return fresh, now
     stale = snapshot.computed_at < now - FRESH
     unclaimed = snapshot.refresh_queued_at is None or snapshot.refresh_queued_at < now - FRESH
     if stale and unclaimed:
@@ -150,13 +190,42 @@ def dashboard(
             refresh_queued_at=now, viewed_at=now
         )
         if claimed:
-            from kreds.insights.tasks import refresh_snapshot
-
             pk = snapshot.pk
             transaction.on_commit(lambda: refresh_snapshot.enqueue(pk))
     elif snapshot.viewed_at < now - VIEWED_EVERY:
         Snapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
-    return selectors.assemble(unit, period, decode(snapshot.data)), snapshot.computed_at
+    stored = decode(snapshot.data)
+    if with_drill:
+        drill = snapshot.drill or {}
+        for key, r in stored.current.items():
+            _with_ids(r, drill.get("unit", {}).get(key))
+        for pk, results in stored.caseworkers:
+            for key, r in results.items():
+                _with_ids(r, drill.get("caseworkers", {}).get(str(pk), {}).get(key))
+    return stored, snapshot.computed_at
+
+
+def dashboard(
+    unit: Unit, period: Period, now: datetime.datetime | None = None
+) -> tuple[selectors.Dashboard, datetime.datetime]:
+    """The leader's page and when its figures were computed."""
+    figures, at = computed(unit, period, now)
+    return selectors.assemble(unit, period, figures), at
+
+
+def figure(
+    unit: Unit, period: Period, key: str, caseworker_id: int | None = None, now: datetime.datetime | None = None
+) -> tuple[Result, datetime.datetime]:
+    """One figure of the page with the cases behind it, from the same computation as the page (the unit's, or a
+    caseworker's column of the breakdown). A caseworker or figure the page has no column for is computed now."""
+    figures, at = computed(unit, period, now, with_drill=True)
+    if caseworker_id is None:
+        return figures.current[key], at
+    column = dict(figures.caseworkers).get(caseworker_id)
+    if column is not None and key in column:
+        return column[key], at
+    now = now or timezone.now()
+    return selectors.figure_now(unit, period, key, caseworker_id, timezone.localdate(now)), now
 
 
 def refresh(snapshot_id: int, now: datetime.datetime | None = None) -> bool:
@@ -190,3 +259,15 @@ def refresh_due(now: datetime.datetime | None = None) -> int:
         _store(unit, month, selectors.compute_dashboard(unit, month, today), now)
         done += 1
     return done
+
+
+@task()
+def refresh_snapshot(snapshot_id: int) -> bool:
+    """Compute a leader's page again after a leader saw figures older than snapshots.FRESH."""
+    return refresh(snapshot_id)
+
+
+@task()
+def refresh_snapshots() -> int:
+    """Periodic (hourly, from run_worker): keep the leaders' pages computed as of today (snapshots.refresh_due)."""
+    return refresh_due()

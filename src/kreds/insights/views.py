@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -15,25 +15,15 @@ from django.views.decorators.http import require_GET
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
-from kreds.authz.policies import can
-from kreds.core.viewhelpers import current_user, deny, parse_uuid
+from kreds.authz import access
+from kreds.core.viewhelpers import current_user, parse_uuid
 from kreds.insights import exports, selectors, snapshots
 from kreds.insights.figures import FIGURES
 from kreds.insights.forms import period_form
 from kreds.insights.periods import Period
 from kreds.tenancy.models import Unit
 
-
-def _unit(request: HttpRequest, unit_id: str, action: str = "insights.view") -> Unit:
-    user = current_user(request)
-    unit = (
-        Unit.objects.select_related("municipality")
-        .filter(public_id=unit_id, municipality_id=user.municipality_id)
-        .first()
-    )
-    if unit is None or not can(user, action, unit):
-        raise deny(request, action, object_type="unit", object_id=str(unit_id))
-    return unit
+UNITS = Unit.objects.select_related("municipality")
 
 
 def _period(request: HttpRequest) -> Period:
@@ -60,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def unit(request: HttpRequest, unit_id: str) -> HttpResponse:
     user = current_user(request)
-    the_unit = _unit(request, unit_id)
+    the_unit = access.fetch(request, Unit, unit_id, "insights.view", queryset=UNITS)
     form, period = period_form(_period_params(request), timezone.localdate())
     board, computed_at = snapshots.dashboard(the_unit, period)
     record(
@@ -92,19 +82,20 @@ def unit(request: HttpRequest, unit_id: str) -> HttpResponse:
 def figure(request: HttpRequest, unit_id: str, key: str) -> HttpResponse:
     """The cases behind one figure (those the viewer may see), marked whether they count in the numerator."""
     user = current_user(request)
-    the_unit = _unit(request, unit_id)
+    the_unit = access.fetch(request, Unit, unit_id, "insights.view", queryset=UNITS)
     if key not in FIGURES:
         raise Http404
     period = _period(request)
     caseworker = None
-    if request.GET.get("caseworker"):
-        wanted = parse_uuid(request.GET["caseworker"])
+    if request.GET.get("raadgiver"):
+        wanted = parse_uuid(request.GET["raadgiver"])
         caseworker = (
             User.objects.filter(public_id=wanted, municipality_id=user.municipality_id).first() if wanted else None
         )
         if caseworker is None:
             raise Http404
-    result = selectors.drilldown(user, the_unit, period, key, caseworker)
+    figure_result, computed_at = snapshots.figure(the_unit, period, key, caseworker.pk if caseworker else None)
+    result = selectors.drilldown(user, figure_result)
     record(
         Action.CASE_LIST,
         actor=user,
@@ -131,6 +122,7 @@ def figure(request: HttpRequest, unit_id: str, key: str) -> HttpResponse:
             "caseworker": caseworker,
             "back": reverse("insights:unit", kwargs={"unit_id": the_unit.public_id}) + "?" + urlencode(period.query()),
             "query": urlencode(base),
+            "computed_at": computed_at,
         },
     )
 
@@ -139,9 +131,11 @@ def figure(request: HttpRequest, unit_id: str, key: str) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, unit_id: str, fmt: str) -> HttpResponse:
     user = current_user(request)
-    the_unit = _unit(request, unit_id, "insights.export")
+    the_unit = access.fetch(request, Unit, unit_id, "insights.export", queryset=UNITS)
     period = _period(request)
-    rows = exports.records(selectors.export_rows(the_unit, the_unit.municipality, period), period, the_unit.name)
+    # The page's own computation (the same snapshot): the file shows what the page shows, suppressed.
+    figures, computed_at = snapshots.computed(the_unit, period)
+    rows = exports.records(list(figures.current.values()), period, the_unit.name)
     record(
         Action.INSIGHTS_EXPORT,
         actor=user,
@@ -155,7 +149,11 @@ def export(request: HttpRequest, unit_id: str, fmt: str) -> HttpResponse:
         response = HttpResponse("\ufeff" + exports.to_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    title = _("%(unit)s: figures for %(period)s") % {"unit": the_unit.name, "period": period.label}
+    title = _("%(unit)s: figures for %(period)s, computed %(at)s") % {
+        "unit": the_unit.name,
+        "period": period.label,
+        "at": formats.date_format(timezone.localtime(computed_at), "j. F Y H.i"),
+    }
     response = HttpResponse(
         exports.to_xlsx(rows, title),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

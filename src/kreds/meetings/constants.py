@@ -69,15 +69,24 @@ class Phase(models.TextChoices):
     AGREEMENTS = "agreements", _("Agreements")
 
 
-class OutboxKind(models.TextChoices):
+class MessageKind(models.TextChoices):
+    """The meetings app's kinds of outbox message (stored values; registered with kreds.outbox in apps.py)."""
+
     INVITATION = "invitation", _("Invitation")
     MINUTES = "minutes", _("Minutes")
     SUMMARY = "summary", _("Agreement summary (14 days before)")
     STAFF_REMINDER = "staff_reminder", _("Reminder about agreements")
-    PERSON_TASKS = "person_tasks", _("A network person's tasks")
-    DIGEST = "digest", _("Weekly digest")
+    CHANGE = "change", _("The meeting is moved")
+    CANCELLATION = "cancellation", _("The meeting is cancelled")
+    RSVP_REMINDER = "rsvp_reminder", _("Reminder to answer")
 
 
 MAX_MINUTES_WITHOUT_WARNING = 120
 SUMMARY_DAYS_BEFORE = 14
 MINUTES_WORKING_DAYS = 2
+# Participants who have not answered get one reminder this many days before the meeting (setting overrides).
+RSVP_REMINDER_DAYS_BEFORE = 3
+# Evaluation results (means, counts of answers, comments) are shown only for a group of at least this many
+# respondents, so nobody's own answers can be read off a "mean" (issue 14; docs/kpi-definitions.md). Exports
+# suppress groups below 5 on top of this.
+EVALUATION_MIN_RESPONDENTS = 3

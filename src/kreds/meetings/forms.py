@@ -10,10 +10,21 @@ from django.utils.translation import gettext_lazy as _
 
 from kreds.accounts.constants import Role
 from kreds.accounts.models import User
-from kreds.authz.policies import case_staff
 from kreds.core.forms import DateInput, KredsForm
+from kreds.core.workdays import next_working_day
 from kreds.meetings.constants import AgreementStatus, ChildParticipation, Delivery, ParticipantRole
 from kreds.meetings.models import Participant
+from kreds.meetings.staffing import case_staff
+
+# A new meeting is proposed two weeks ahead (time to prepare and invite), on a working day, 9.00 to 11.00.
+DEFAULT_WEEKS_AHEAD = 2
+
+
+def default_meeting_day(today: datetime.date | None = None) -> datetime.date:
+    """The date a new meeting form proposes: two weeks ahead, moved to the next working day (never a weekend or
+    a day the municipality is closed)."""
+
+    return next_working_day((today or timezone.localdate()) + datetime.timedelta(weeks=DEFAULT_WEEKS_AHEAD))
 
 
 class TimeInput(forms.TimeInput):
@@ -29,12 +40,13 @@ class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 
 
 class MeetingForm(KredsForm):
+    conditional_help = {"facilitator": _("Required before the invitations are sent.")}
     purpose = forms.CharField(
         label=_("Purpose of the meeting"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Written so that every participant knows it before the meeting. It is sent with the invitation."),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = forms.DateField(label=_("Date"), widget=DateInput, initial=default_meeting_day)
     start = forms.TimeField(label=_("Starts"), widget=TimeInput, initial=datetime.time(9, 0))
     end = forms.TimeField(
         label=_("Ends"), widget=TimeInput, initial=datetime.time(11, 0), help_text=_("At most 2 hours, with a break.")
@@ -146,6 +158,10 @@ class MeetingForm(KredsForm):
 
 
 class ParticipantForm(KredsForm):
+    conditional_help = {
+        "email": _("Required if the invitation goes by e-mail."),
+        "address": _("Required if the invitation goes by letter."),
+    }
     role = forms.ChoiceField(
         label=_("Role"),
         choices=[
@@ -215,7 +231,18 @@ class CompleteForm(KredsForm):
 
 
 class CancelForm(KredsForm):
-    reason = forms.CharField(label=_("Why is the meeting cancelled?"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why is the meeting cancelled?"),
+        help_text=_("For the case. The participants do not see this."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    message = forms.CharField(
+        label=_("Message to the participants"),
+        help_text=_("Goes with the cancellation, by e-mail and letter. Never write anything some may not know."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class RsvpForm(KredsForm):
@@ -306,3 +333,16 @@ class ChildConferenceEvaluationForm(ChildEvaluationForm):
     plan_made = _plan_made(_("Did your family make a plan?"), CHILD_PLAN_MADE)
     plan_satisfaction = _scale(_("Do you like the plan?"), SMILEYS)
     field_order = [*ORDER, "comment"]
+
+
+class ChildMinutesForm(KredsForm):
+    """What the child's link and letter give the child after the meeting (issue 14)."""
+
+    version = forms.ChoiceField(
+        label=_("What does the child receive?"),
+        choices=[
+            ("child", _("The child's version: short and plain, with the child's own agreements")),
+            ("full", _("The full minutes")),
+        ],
+        widget=forms.RadioSelect,
+    )

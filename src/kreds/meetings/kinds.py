@@ -23,8 +23,9 @@ class KindHooks:
     # The document that goes to participants after the meeting instead of the minutes (the family's plan).
     document_pdf: Callable[[Meeting], bytes]
     document_filename: str
-    # The leaflet sent with invitations: (title, sections) and the URL name of its public page.
-    leaflet: Callable[[], tuple[str, Any]]
+    # The leaflet sent with invitations, fitted to the meeting (``leaflet(meeting=meeting)``): (title, sections);
+    # and the URL name of its public page (the general leaflet).
+    leaflet: Callable[..., tuple[str, Any]]
     leaflet_url_name: str
     # More reasons invitations must wait (e.g. the coordinator's independence), checked with the meeting's own.
     invitation_problems: Callable[[Meeting], list[str]] = field(default=lambda meeting: [])

@@ -17,7 +17,6 @@ from kreds.meetings.constants import (
     Delivery,
     MeetingKind,
     MeetingStatus,
-    OutboxKind,
     ParticipantRole,
     Rsvp,
 )
@@ -81,6 +80,18 @@ class Meeting(TimestampedModel, VersionedModel):
     journalised_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     summary_queued_at = models.DateTimeField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # What the participants are told about a cancellation (the reason above stays internal).
+    cancel_message = models.TextField(_("message to the participants"), blank=True)
+    # Calendar updates (RFC 5545): every change after invitations raises the sequence; the previous time and
+    # place are kept so the participants' pages and letters can say what changed.
+    sequence = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    was_starts_at = models.DateTimeField(null=True, blank=True)
+    was_ends_at = models.DateTimeField(null=True, blank=True)
+    was_place = models.CharField(max_length=200, blank=True)
+    # The child's link shows a child version of the minutes unless the caseworker decides the child gets them all.
+    child_gets_full_minutes = models.BooleanField(_("the child receives the full minutes"), default=False)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     objects: ClassVar[models.Manager[Meeting]]
@@ -224,32 +235,6 @@ class AgreementStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} @ {self.changed_at:%Y-%m-%d}"
-
-
-class Outbox(models.Model):
-    """One row per message that must be sent exactly once; the unique key makes retries and restarts harmless."""
-
-    key = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(max_length=16, choices=OutboxKind.choices)
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox")
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    user = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    # Messages to the holder of a link that is not a meeting participant's (a network person's task list).
-    link = models.ForeignKey(
-        "participants.ParticipantLink", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-
-    objects: ClassVar[models.Manager[Outbox]]
-
-    class Meta:
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_pending")]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class Evaluation(TimestampedModel):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kreds.accounts.models import User
 from kreds.cases.models import Case
-from kreds.meetings.constants import FGC_KINDS, AgreementStatus, MeetingStatus
+from kreds.meetings.constants import EVALUATION_MIN_RESPONDENTS, FGC_KINDS, AgreementStatus, MeetingStatus
 from kreds.meetings.models import Agreement, Evaluation, Meeting
 
 OPEN = [AgreementStatus.AGREED, AgreementStatus.IN_PROGRESS]
@@ -82,7 +82,12 @@ def meetings_to_invite(user: User, today: datetime.date | None = None) -> list[M
 
 
 def evaluation_summary(meeting: Meeting) -> dict[str, Any]:
-    """Means per question for the adults' 1–5 answers; the child's smiley form (other questions) apart."""
+    """Means per question for the adults' 1–5 answers; the child's smiley form (other questions) apart.
+
+    The adults' results (means, "a plan was made", comments) are shown only once at least
+    ``EVALUATION_MIN_RESPONDENTS`` adults have answered: with one or two, a "mean" is someone's own answers
+    (``shown`` is False and they are left out). The child's answers are the child's own voice, shown as the child's.
+    """
     qs = Evaluation.objects.filter(participant__meeting=meeting)
     adults = qs.filter(child_form=False).aggregate(
         n=Count("id"),
@@ -93,17 +98,21 @@ def evaluation_summary(meeting: Meeting) -> dict[str, Any]:
     )
     child = qs.filter(child_form=True).first()
     adult_count = adults.pop("n")
+    shown = adult_count >= EVALUATION_MIN_RESPONDENTS
     plan = {
         "made_yes": adults.pop("plan_made_yes"),
         "made_answered": adults.pop("plan_made_answered"),
         "satisfaction": adults.pop("plan_satisfaction"),
     }
+    comments = qs.filter(child_form=False).exclude(comment="").values_list("comment", flat=True) if shown else []
     return {
-        "plan": plan,
+        "plan": plan if shown else None,
         "count": adult_count + (1 if child else 0),
         "adult_count": adult_count,
-        "means": adults,
+        "shown": shown,
+        "min_respondents": EVALUATION_MIN_RESPONDENTS,
+        "means": adults if shown else None,
         "child": child,
-        "comments": list(qs.exclude(comment="").values_list("comment", flat=True)),
+        "comments": list(comments),
         "child_answered": child is not None,
     }

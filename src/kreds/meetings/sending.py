@@ -8,25 +8,25 @@ is checked for CPR-shaped numbers when it is written (see ``services._no_cpr``).
 from __future__ import annotations
 
 import datetime
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
-import segno
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
-from kreds.core.mail import email
 from kreds.core.pdf import compile_typst
 from kreds.core.text import one_line, printable
+from kreds.core.workdays import add_working_days, working_days_late
 from kreds.meetings import kinds
-from kreds.meetings.constants import MINUTES_WORKING_DAYS, OutboxKind, ParticipantRole, Rsvp
+from kreds.meetings.constants import MINUTES_WORKING_DAYS, MeetingStatus, ParticipantRole, Rsvp
 from kreds.meetings.leaflet import leaflet as network_meeting_leaflet
-from kreds.meetings.models import Agreement, Meeting, Outbox, Participant
+from kreds.meetings.models import Agreement, Meeting, Participant
+from kreds.meetings.services import agreements_to_review
 from kreds.participants.services import token_for
 
 TYPST_DIR = Path(__file__).resolve().parent / "typst"
@@ -39,7 +39,7 @@ def local(dt: datetime.datetime) -> datetime.datetime:
 def leaflet_for(meeting: Meeting) -> tuple[str, Any]:
     """The leaflet that goes with invitations to this kind of meeting."""
     hooks = kinds.hooks_for(meeting)
-    return hooks.leaflet() if hooks else network_meeting_leaflet()
+    return hooks.leaflet(meeting=meeting) if hooks else network_meeting_leaflet(meeting=meeting)
 
 
 def leaflet_url_name(meeting: Meeting) -> str:
@@ -70,7 +70,6 @@ def document_filename(meeting: Meeting) -> str:
 
 
 def when_text(meeting: Meeting) -> str:
-    from django.utils.dateformat import format as date_format
 
     start, end = local(meeting.starts_at), local(meeting.ends_at)
     return _("%(weekday)s %(day)s from %(start)s to %(end)s") % {
@@ -96,27 +95,70 @@ def others_for(participant: Participant) -> list[dict[str, str]]:
 
 
 def agreements_for_summary(meeting: Meeting) -> list[Agreement]:
-    """For a follow-up meeting: the agreements of the earlier meetings in the course, with their status."""
-    from kreds.meetings.services import agreements_to_review
+    """For a follow-up meeting: the agreements of the earlier meetings in the course, with their status. Only those
+    whose minutes (a conference's: the family's plan) were approved: a draft agreement never reaches a participant."""
 
-    return agreements_to_review(meeting) if meeting.previous_id else list(meeting.agreements.all())
+    rows = agreements_to_review(meeting) if meeting.previous_id else list(meeting.agreements.select_related("meeting"))
+    return [a for a in rows if a.meeting.minutes_approved_at is not None]
 
 
-def ics(meeting: Meeting, participant: Participant | None = None) -> bytes:
+def ics_method(meeting: Meeting, participant: Participant | None) -> str:
+    if participant is None or not participant.email:
+        return "PUBLISH"
+    return "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
+
+
+def ics_attachment(meeting: Meeting, participant: Participant) -> tuple[str, bytes, str]:
+    """The calendar file for an e-mail, with the method in its content type as calendar programs expect."""
+    return (
+        ics_filename(meeting),
+        ics(meeting, participant),
+        f"text/calendar; method={ics_method(meeting, participant)}",
+    )
+
+
+def ics(meeting: Meeting, participant: Participant | None = None, *, method: str | None = None) -> bytes:
+    """The meeting as an iCalendar object (RFC 5545/5546) that later messages can update.
+
+    Every copy has the same ``UID``; ``SEQUENCE`` is the meeting's, raised at each change after invitations, so a
+    calendar replaces the old time when the change arrives. Mailed to a participant it is a ``REQUEST`` (or a
+    ``CANCEL`` for a cancelled meeting) with the municipality as organiser and the participant as attendee; the
+    staff download is a ``PUBLISH``.
+    """
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    method = method or ics_method(meeting, participant)
     cal = Calendar()
     cal.add("prodid", "-//Kreds//Netvaerksmoede//DA")
     cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     event = Event()
     event.add("uid", f"{meeting.public_id}@kreds")
+    event.add("sequence", meeting.sequence)
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
     event.add("summary", str(meeting.get_kind_display()))
     event.add("location", one_line(meeting.place))
-    description = f"{purpose_label(meeting)}: {printable(meeting.purpose)}"
-    if participant is not None and participant.link_id:
-        description += "\n\n" + _("Your personal page: %(url)s") % {"url": link_url(participant)}
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if method != "PUBLISH":
+        organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL or '')[1]}")
+        organizer.params["cn"] = vText(one_line(meeting.case.municipality.name))
+        event.add("organizer", organizer)
+        assert participant is not None
+        attendee = vCalAddress(f"mailto:{participant.email}")
+        attendee.params["cn"] = vText(one_line(participant.name))
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        attendee.params["rsvp"] = vText("FALSE")  # answers go through the personal page, not calendar replies
+        event.add("attendee", attendee, encode=False)
+    if cancelled:
+        description = _("The meeting is cancelled.")
+        if meeting.cancel_message:
+            description += "\n\n" + printable(meeting.cancel_message)
+    else:
+        description = f"{purpose_label(meeting)}: {printable(meeting.purpose)}"
+        if participant is not None and participant.link_id:
+            description += "\n\n" + _("Your personal page: %(url)s") % {"url": link_url(participant)}
     event.add("description", description)
     cal.add_component(event)
     return bytes(cal.to_ical())
@@ -193,119 +235,8 @@ def minutes_pdf(meeting: Meeting) -> bytes:
     return _typst("minutes.typ", minutes_data(meeting))
 
 
-def letter_pdf(participant: Participant) -> bytes:
-    """The invitation as a printable letter (DOMAIN §5), with the personal link as text and QR code."""
-    meeting = participant.meeting
-    url = link_url(participant)
-    title, sections = leaflet_for(meeting)
-    qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000000", light="#ffffff")
-    data = {
-        "title": _("Invitation to %(kind)s") % {"kind": str(meeting.get_kind_display()).lower()},
-        "municipality": meeting.case.municipality.name,
-        "footer": _footer(meeting),
-        "recipient": [participant.name, *[line.strip() for line in participant.address.split(",") if line.strip()]],
-        "date": timezone.localdate().strftime("%d.%m.%Y"),
-        "greeting": _("Dear %(name)s,") % {"name": participant.name},
-        "intro": (
-            _(
-                "You are invited to a family group conference about %(child)s. The family and the network make "
-                "their own plan for %(child)s, and the professionals support it."
-            )
-            if meeting.is_fgc
-            else _(
-                "You are invited to a meeting about %(child)s, where family, network and professionals meet to "
-                "make a good plan together."
-            )
-        )
-        % {"child": meeting.case.child.first_name},
-        "facts": [
-            [purpose_label(meeting), meeting.purpose],
-            [_("When"), when_text(meeting)],
-            [_("Where"), meeting.place],
-            [
-                _("Coordinator") if meeting.is_fgc else _("Meeting leader"),
-                meeting.facilitator.get_full_name() if meeting.facilitator else "—",
-            ],
-        ],
-        "others_title": _("Also invited"),
-        "others": [f"{o['name']} ({o['role']})" for o in others_for(participant)],
-        "link_title": _("Your personal page"),
-        "link_text": (
-            _(
-                "Answer whether you are coming, and later read the family's plan and your own part of it, on "
-                "your personal page. Scan the code or type the address. Do not share it: it is only for you."
-            )
-            if meeting.is_fgc
-            else _(
-                "Answer whether you are coming, and later read the minutes and your agreements, on your "
-                "personal page. Scan the code or type the address. Do not share it: it is only for you."
-            )
-        ),
-        "url": url,
-        "leaflet_title": title,
-        "leaflet": [{"heading": s.heading, "paragraphs": list(s.paragraphs)} for s in sections],
-    }
-    return _typst("letter.typ", data, qr=qr)
-
-
-def _render(template: str, context: dict[str, Any]) -> str:
-    return render_to_string(template, context).strip() + "\n"
-
-
-def build_email(row: Outbox) -> EmailMultiAlternatives:
-    """The e-mail for an outbox row (the caller has checked consent right before)."""
-    participant = row.participant
-    assert participant is not None and row.meeting is not None
-    meeting = row.meeting
-    context: dict[str, Any] = {
-        "meeting": meeting,
-        "participant": participant,
-        "child": meeting.case.child.first_name,
-        "when": when_text(meeting),
-        "url": link_url(participant),
-        "municipality": meeting.case.municipality.name,
-    }
-    attachments: list[tuple[str, bytes, str]] = []
-    context["purpose_label"] = purpose_label(meeting)
-    date = local(meeting.starts_at).strftime("%d.%m.%Y")
-    if row.kind == OutboxKind.INVITATION:
-        title, sections = leaflet_for(meeting)
-        context.update({"others": others_for(participant), "leaflet_title": title, "leaflet": sections})
-        if meeting.is_fgc:
-            subject = _("Invitation: family group conference about %(child)s on %(date)s")
-        else:
-            subject = _("Invitation: meeting about %(child)s on %(date)s")
-        subject %= {"child": context["child"], "date": date}
-        body = _render("meetings/email/invitation.txt", context)
-        attachments.append((ics_filename(meeting), ics(meeting, participant), "text/calendar"))
-    elif row.kind == OutboxKind.MINUTES:
-        if meeting.is_fgc:
-            subject = _("The family's plan: family group conference about %(child)s on %(date)s")
-        else:
-            subject = _("Minutes: meeting about %(child)s on %(date)s")
-        subject %= {"child": context["child"], "date": date}
-        context["own"] = list(meeting.agreements.filter(responsible=participant))
-        body = _render("meetings/email/minutes.txt", context)
-        attachments.append((document_filename(meeting), minutes_pdf(meeting), "application/pdf"))
-    elif row.kind == OutboxKind.SUMMARY:
-        if meeting.is_fgc:
-            subject = _("The plan before the follow-up conference on %(date)s") % {"date": date}
-        else:
-            subject = _("Agreements before the follow-up meeting on %(date)s") % {"date": date}
-        context["agreements"] = agreements_for_summary(meeting)
-        body = _render("meetings/email/summary.txt", context)
-        attachments.append((ics_filename(meeting), ics(meeting, participant), "text/calendar"))
-    else:  # pragma: no cover - staff reminders are built in tasks
-        raise ValueError(row.kind)
-    message = email(subject=subject, body=body, to=[participant.email])
-    for name, content, mimetype in attachments:
-        message.attach(name, content, mimetype)
-    return message
-
-
 def minutes_timeliness(meeting: Meeting) -> dict[str, Any] | None:
     """'Sent within 2 working days' or the delay in working days (DOMAIN §5, §12)."""
-    from kreds.core.workdays import add_working_days, working_days_late
 
     if meeting.held_at is None:
         return None

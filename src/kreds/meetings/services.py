@@ -1,6 +1,6 @@
 """Every write to meetings, with its rule, its Danish refusal and its audit event (DOMAIN §5).
 
-Sending goes through the :class:`~kreds.meetings.models.Outbox` (see :mod:`kreds.meetings.sending`): a row per
+Sending goes through the outbox (:func:`kreds.outbox.services.queue`; see :mod:`kreds.meetings.sending`): a row per
 message with a unique key is created in the same transaction as the state change, so a retry, a second click or
 a worker restart can never send the same message twice.
 """
@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record, record_for_case
-from kreds.authz.policies import minute_taker_problem, neutrality_problem
+from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.safety import require_network_involvement_allowed, safety_gate
 from kreds.consent.constants import Category
 from kreds.consent.services import may_share, sharing_decisions
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
+from kreds.core.workdays import holiday_name
 from kreds.meetings import kinds
 from kreds.meetings.constants import (
     MAX_MINUTES_WITHOUT_WARNING,
@@ -35,13 +38,19 @@ from kreds.meetings.constants import (
     Delivery,
     MeetingKind,
     MeetingStatus,
-    OutboxKind,
+    MessageKind,
     ParticipantRole,
     Rsvp,
     follow_up_kind,
 )
-from kreds.meetings.models import Agreement, AgreementStatusChange, Evaluation, Meeting, Outbox, Participant
+from kreds.meetings.models import Agreement, AgreementStatusChange, Evaluation, Meeting, Participant
+from kreds.meetings.staffing import minute_taker_problem, neutrality_problem
+from kreds.network.kinship import is_parent_relation
 from kreds.network.models import NetworkPerson
+from kreds.network.services import current_version
+from kreds.outbox.constants import Channel, LetterDone
+from kreds.outbox.models import Outbox
+from kreds.outbox.services import queue
 from kreds.participants import services as links
 
 PLANNING_FIELDS = (
@@ -64,9 +73,12 @@ PLANNING_FIELDS = (
 OUTGOING_TEXT_FIELDS = ("purpose", "place", "notes_descriptive", "notes_reflective", "notes_agreements")
 # Private recipients need consent for these categories before each kind of message (DOMAIN §4).
 CATEGORIES_FOR = {
-    OutboxKind.INVITATION: (Category.MEETING_PRACTICAL, Category.PURPOSE_AND_SITUATION),
-    OutboxKind.MINUTES: (Category.MINUTES,),
-    OutboxKind.SUMMARY: (Category.AGREEMENTS,),
+    MessageKind.INVITATION: (Category.MEETING_PRACTICAL, Category.PURPOSE_AND_SITUATION),
+    MessageKind.CHANGE: (Category.MEETING_PRACTICAL,),
+    MessageKind.CANCELLATION: (Category.MEETING_PRACTICAL,),
+    MessageKind.RSVP_REMINDER: (Category.MEETING_PRACTICAL,),
+    MessageKind.MINUTES: (Category.MINUTES,),
+    MessageKind.SUMMARY: (Category.AGREEMENTS,),
 }
 
 
@@ -93,9 +105,62 @@ def _locked(meeting: Meeting, expected_version: int | None = None) -> Meeting:
     return locked
 
 
-def planning_warnings(meeting: Meeting) -> list[str]:
-    """Things to reconsider that do not block (DOMAIN §5: at most 2 hours, with a break)."""
+def when(moment: datetime.datetime) -> str:
+    """A moment as people say it, in the active language: 'tirsdag 10. marts 2026 kl. 10.00'."""
+    local = timezone.localtime(moment)
+    return _("%(date)s at %(time)s") % {"date": date_format(local, "l j. F Y"), "time": local.strftime("%H.%M")}
+
+
+def has_begun(meeting: Meeting) -> bool:
+    """The meeting's start time has come: what happens *at* the meeting can be recorded from then."""
+    return timezone.now() >= meeting.starts_at
+
+
+def date_warnings(meeting: Meeting) -> list[str]:
+    """A day nobody meant: a planned meeting whose time has passed, a weekend, or a day the municipality is closed.
+
+    Only warnings: a meeting may be planned on any day (a conference is often held when the family is free), but the
+    field trial showed a default date on a Saturday and a meeting planned in the past slip through until inviting."""
+
     warnings: list[str] = []
+    conference = meeting.is_fgc
+    local = timezone.localtime(meeting.starts_at)
+    day = local.date()
+    formatted = date_format(local, "j. F Y")
+    if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= timezone.now():
+        warnings.append(
+            (
+                _("The conference's time has passed (%(when)s). Choose a new time before the invitations are sent.")
+                if conference
+                else _("The meeting's time has passed (%(when)s). Choose a new time before the invitations are sent.")
+            )
+            % {"when": when(meeting.starts_at)}
+        )
+    holiday = holiday_name(day)
+    if holiday:
+        warnings.append(
+            (
+                _("The conference is on %(holiday)s (%(date)s), when the municipality is closed. Check the date.")
+                if conference
+                else _("The meeting is on %(holiday)s (%(date)s), when the municipality is closed. Check the date.")
+            )
+            % {"holiday": holiday, "date": formatted}
+        )
+    elif day.weekday() >= 5:
+        warnings.append(
+            (
+                _("The conference is on a %(weekday)s (%(date)s). Check that the day suits everyone.")
+                if conference
+                else _("The meeting is on a %(weekday)s (%(date)s). Check the date.")
+            )
+            % {"weekday": date_format(local, "l"), "date": formatted}
+        )
+    return warnings
+
+
+def planning_warnings(meeting: Meeting) -> list[str]:
+    """Things to reconsider that do not block (DOMAIN §5: at most 2 hours, with a break; a day nobody meant)."""
+    warnings = date_warnings(meeting)
     if meeting.is_fgc:
         return warnings  # A conference has its own rhythm (private family time); its page has its own checklist.
     if meeting.duration_minutes > MAX_MINUTES_WITHOUT_WARNING:
@@ -169,17 +234,83 @@ def create_meeting(
 
 @transaction.atomic
 def update_meeting(*, actor: User, meeting: Meeting, data: dict[str, Any], expected_version: int) -> Meeting:
+    """Change the plan. After invitations, a new time or place reaches everyone invited (DOMAIN §5): an e-mail with
+    the updated calendar entry (same UID, next SEQUENCE) or a letter, and a new time resets the answers."""
     locked = _locked(meeting, expected_version)
     if not locked.is_open_for_planning:
         raise KredsError(_("The meeting has been held; its plan can no longer be changed."))
     clean = _validate_planning(locked.case, data)
     changed = [k for k, v in clean.items() if getattr(locked, k) != v]
+    before = (locked.starts_at, locked.ends_at, locked.place)
     for key, value in clean.items():
         setattr(locked, key, value)
+    moved = (locked.starts_at, locked.ends_at) != before[:2]
+    new_place = locked.place.strip() != before[2].strip()
+    details: dict[str, Any] = {"fields": changed}
+    if locked.status == MeetingStatus.INVITED and (moved or new_place):
+        locked.sequence += 1
+        locked.changed_at = timezone.now()
+        locked.was_starts_at, locked.was_ends_at, locked.was_place = before
+        if moved:
+            details["answers_reset"] = _reset_answers(locked)
+        details["notified"] = _queue_for_invited(locked, MessageKind.CHANGE, f"change:{{p}}:{locked.sequence}")
     locked.version += 1
     locked.save()
-    _audit(Action.MEETING_UPDATE, actor, locked, fields=changed)
+    _audit(Action.MEETING_UPDATE, actor, locked, **details)
     return locked
+
+
+def _reset_answers(meeting: Meeting) -> int:
+    """A new time: 'coming' and 'not coming' no longer hold. Staff see the answers come in again."""
+    return (
+        meeting.participants.filter(removed_at__isnull=True)
+        .exclude(rsvp=Rsvp.NONE)
+        .update(rsvp=Rsvp.NONE, rsvp_message="", rsvp_at=None, updated_at=timezone.now())
+    )
+
+
+def was_told(meeting: Meeting) -> list[Participant]:
+    """Participants who have received the invitation (e-mailed or the letter printed), not removed since."""
+    told = set(
+        Outbox.objects.filter(meeting=meeting, kind=MessageKind.INVITATION, sent_at__isnull=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    return [p for p in speaking_order(meeting) if p.pk in told or p.invited_at is not None]
+
+
+def _queue_for_invited(meeting: Meeting, kind: MessageKind, key: str) -> dict[str, int]:
+    """A message about the meeting itself to everyone who was told about it. Earlier unsent messages of the same
+    kind are superseded; someone whose invitation has not gone out yet needs nothing (it will carry the news)."""
+    Outbox.objects.filter(meeting=meeting, kind=kind, sent_at__isnull=True).delete()
+    recipients = [p for p in was_told(meeting) if p.role != ParticipantRole.CASEWORKER]
+    return queue_messages(kind, meeting, recipients, key)
+
+
+def channel_for(participant: Participant) -> Channel:
+    """E-mail when the participant gets e-mail and has an address; otherwise a letter to print or hand over."""
+    return Channel.EMAIL if participant.delivery == Delivery.EMAIL and participant.email else Channel.LETTER
+
+
+def queue_messages(
+    kind: MessageKind,
+    meeting: Meeting,
+    participants: Iterable[Participant],
+    key: str,
+    *,
+    send: bool = True,
+    into: list[Outbox] | None = None,
+) -> dict[str, int]:
+    """One outbox row per participant (``key`` has ``{p}`` for the participant): e-mails are sent after commit
+    (or by the caller: ``send=False``, rows collected ``into`` a list), letters wait to be printed."""
+    counts = {"emails": 0, "letters": 0}
+    for p in participants:
+        row = queue(kind, key.format(p=p.public_id), participant=p, meeting=meeting, channel=channel_for(p), send=send)
+        if row is not None:
+            counts["emails" if row.channel == Channel.EMAIL else "letters"] += 1
+            if into is not None:
+                into.append(row)
+    return counts
 
 
 def _next_order(meeting: Meeting) -> int:
@@ -208,7 +339,6 @@ def add_participants(
     *, actor: User, meeting: Meeting, persons: Iterable[NetworkPerson], parents: Iterable[NetworkPerson] = ()
 ) -> list[Participant]:
     """Add people from the child's network map; their current contact details are copied for the invitation."""
-    from kreds.network.services import current_version
 
     locked = _locked(meeting)
     if not locked.is_open_for_planning:
@@ -223,7 +353,7 @@ def add_participants(
         version = current_version(person)
         if version.is_professional:
             role = ParticipantRole.PROFESSIONAL
-        elif person.pk in parent_ids:
+        elif person.pk in parent_ids or is_parent_relation(version.relation):  # a "mor" is a parent (issue 14 §9)
             role = ParticipantRole.PARENT
         else:
             role = ParticipantRole.PRIVATE
@@ -328,7 +458,7 @@ def _needs_consent(participant: Participant) -> bool:
     return participant.role == ParticipantRole.PRIVATE and participant.person_id is not None
 
 
-def sharing_problem(participant: Participant, kind: OutboxKind) -> str:
+def sharing_problem(participant: Participant, kind: MessageKind) -> str:
     if not _needs_consent(participant):
         return ""
     assert participant.person is not None
@@ -339,7 +469,7 @@ def sharing_problem(participant: Participant, kind: OutboxKind) -> str:
     return ""
 
 
-def sharing_problems(participants: Iterable[Participant], kind: OutboxKind) -> dict[int, str]:
+def sharing_problems(participants: Iterable[Participant], kind: MessageKind) -> dict[int, str]:
     """:func:`sharing_problem` for many participants of one meeting, in a fixed number of queries."""
     needing = [p for p in participants if _needs_consent(p)]
     if not needing:
@@ -353,7 +483,11 @@ def sharing_problems(participants: Iterable[Participant], kind: OutboxKind) -> d
 
 
 def invitation_problems(meeting: Meeting) -> list[str]:
-    """Everything that must be in order before invitations go out (DOMAIN §4, §5; Barnets Lov § 18 stk. 3)."""
+    """What must be in order before any invitation goes out (DOMAIN §4, §5; Barnets Lov § 18 stk. 3).
+
+    Problems with one person (no address, no consent) do not stop the others' invitations: see
+    :func:`not_invitable`.
+    """
     problems = []
     gate = safety_gate(meeting.case)
     if gate.is_open:
@@ -364,21 +498,11 @@ def invitation_problems(meeting: Meeting) -> list[str]:
         problem = neutrality_problem(meeting.facilitator, meeting.case)
         if problem:
             problems.append(problem)
-    invitees = [p for p in meeting.participants.select_related("person") if p.needs_link and p.removed_at is None]
+    invitees = _invitees(meeting)
     if not any(
         p.role in (ParticipantRole.PRIVATE, ParticipantRole.PARENT, ParticipantRole.PROFESSIONAL) for p in invitees
     ):
         problems.append(_("Choose participants from the network map."))
-    refusals = sharing_problems(invitees, OutboxKind.INVITATION) if not gate.is_open else {}
-    for p in invitees:
-        if p.delivery == Delivery.EMAIL and not p.email:
-            problems.append(
-                _("%(name)s has no e-mail address. Add one, or choose letter or hand delivery.") % {"name": p.name}
-            )
-        elif p.delivery == Delivery.LETTER and not p.address:
-            problems.append(_("%(name)s has no postal address for the letter.") % {"name": p.name})
-        if p.pk in refusals:
-            problems.append(refusals[p.pk])
     if meeting.starts_at <= timezone.now():
         problems.append(_("The meeting's start time has passed. Change the time before inviting."))
     hooks = kinds.hooks_for(meeting)
@@ -387,8 +511,29 @@ def invitation_problems(meeting: Meeting) -> list[str]:
     return problems
 
 
+def _invitees(meeting: Meeting) -> list[Participant]:
+    return [p for p in meeting.participants.select_related("person") if p.needs_link and p.removed_at is None]
+
+
+def not_invitable(meeting: Meeting) -> dict[int, str]:
+    """Participants who cannot be invited now, by participant id, with the reason in Danish."""
+    invitees = _invitees(meeting)
+    reasons = sharing_problems(invitees, MessageKind.INVITATION)
+    for p in invitees:
+        if p.delivery == Delivery.EMAIL and not p.email:
+            reasons[p.pk] = _("%(name)s has no e-mail address. Add one, or choose letter or hand delivery.") % {
+                "name": p.name
+            }
+        elif p.delivery == Delivery.LETTER and not p.address:
+            reasons[p.pk] = _("%(name)s has no postal address for the letter.") % {"name": p.name}
+    return reasons
+
+
 def link_expiry(meeting: Meeting) -> datetime.datetime:
-    last = meeting.starts_at
+    """The links work until N days after the meeting (or its follow-up day), counted on the local clock: the same
+    moment whether the meeting's time was just typed (local) or read back from the database (UTC) — adding days to
+    the two differs by an hour across a change to or from summer time."""
+    last = timezone.localtime(meeting.starts_at)
     if meeting.follow_up_on:
         last = max(last, timezone.make_aware(datetime.datetime.combine(meeting.follow_up_on, datetime.time(23, 59))))
     return last + datetime.timedelta(days=settings.PARTICIPANT_LINK_DAYS_AFTER_MEETING)
@@ -411,62 +556,104 @@ def ensure_link(participant: Participant, *, actor: User | None) -> Any:
     return link
 
 
-def _outbox(
-    kind: OutboxKind, key: str, *, meeting: Meeting, participant: Participant | None = None, user: User | None = None
-) -> Outbox | None:
-    """Create the row for a message exactly once; None if it already exists."""
-    try:
-        with transaction.atomic():
-            return Outbox.objects.create(key=key, kind=kind, meeting=meeting, participant=participant, user=user)
-    except IntegrityError:
-        return None
+@dataclass
+class Invited:
+    """What :func:`send_invitations` did: e-mails queued, letters due for printing, and who was left out and why."""
+
+    emails: int = 0
+    letters: int = 0
+    not_invited: list[str] = field(default_factory=list)
 
 
-def _enqueue(rows: list[Outbox]) -> None:
-    from kreds.meetings.tasks import send_outbox
-
-    ids = [r.pk for r in rows]
-    transaction.on_commit(lambda: [send_outbox.enqueue(i) for i in ids])
-
-
-def send_invitations(*, actor: User, meeting: Meeting) -> int:
-    """Queue invitations to everyone not yet invited. Refused, with every reason, unless all is in order."""
+def send_invitations(*, actor: User, meeting: Meeting) -> Invited:
+    """Invite everyone not yet invited who may be invited; the others are listed with the reason."""
     # Outside the transaction, so the gate's audit event survives the refusal.
     require_network_involvement_allowed(meeting.case, actor=actor, action_label=_("send invitations"))
     return _send_invitations(actor=actor, meeting=meeting)
 
 
 @transaction.atomic
-def _send_invitations(*, actor: User, meeting: Meeting) -> int:
+def _send_invitations(*, actor: User, meeting: Meeting) -> Invited:
     locked = _locked(meeting)
     if not locked.is_open_for_planning:
         raise KredsError(_("The meeting has been held; invitations can no longer be sent."))
     problems = invitation_problems(locked)
     if problems:
         raise KredsError(_("Invitations were not sent:") + " " + " ".join(problems))
-    rows = []
-    for p in locked.participants.filter(removed_at__isnull=True).exclude(role=ParticipantRole.CASEWORKER):
+    skipped = not_invitable(locked)
+    already = set(
+        Outbox.objects.filter(meeting=locked, kind=MessageKind.INVITATION).values_list("participant_id", flat=True)
+    )
+    invitees = [p for p in _invitees(locked) if p.pk not in skipped]
+    if not invitees and skipped:
+        raise KredsError(_("Invitations were not sent:") + " " + " ".join(skipped.values()))
+    for p in invitees:
         ensure_link(p, actor=actor)
-        if p.delivery == Delivery.EMAIL:
-            row = _outbox(OutboxKind.INVITATION, f"invite:{p.public_id}", meeting=locked, participant=p)
-            if row:
-                rows.append(row)
-    _enqueue(rows)
+    counts = queue_messages(MessageKind.INVITATION, locked, invitees, "invite:{p}")
+    result = Invited(
+        emails=counts["emails"],
+        letters=counts["letters"],
+        not_invited=[reason for pk, reason in skipped.items() if pk not in already],
+    )
     if locked.status == MeetingStatus.PLANNED:
         locked.status = MeetingStatus.INVITED
         locked.version += 1
         locked.save()
-    _audit(Action.MEETING_INVITE, actor, locked, emails=len(rows))
-    return len(rows)
+    _audit(
+        Action.MEETING_INVITE,
+        actor,
+        locked,
+        emails=result.emails,
+        letters=result.letters,
+        not_invited=len(result.not_invited),
+    )
+    return result
+
+
+def letters_due(meeting: Meeting) -> list[Outbox]:
+    """Letters decided but not yet printed (or handled otherwise), oldest first."""
+    return list(
+        meeting.outbox.filter(channel=Channel.LETTER, sent_at__isnull=True)
+        .select_related("participant")
+        .order_by("created_at", "id")
+    )
+
+
+def letter_problem(row: Outbox) -> str:
+    """Why this letter may not be printed now (consent withdrawn, participant removed), or ''."""
+    assert row.participant is not None
+    if row.participant.removed_at is not None and row.kind != MessageKind.CANCELLATION:
+        return _("%(name)s was removed from the meeting.") % {"name": row.participant.name}
+    return sharing_problem(row.participant, MessageKind(row.kind))
 
 
 @transaction.atomic
-def record_letter_printed(*, actor: User, participant: Participant) -> None:
-    """A letter (or hand-delivered invitation) was produced: the participant counts as invited."""
-    if participant.invited_at is None:
-        participant.invited_at = timezone.now()
+def record_letter_printed(*, actor: User, row: Outbox, printed: bool = True) -> Outbox:
+    """A letter was printed (or the message was given another way: ``printed=False``). An invitation letter makes
+    the participant invited; the letter leaves the list of letters due."""
+    locked = Outbox.objects.select_for_update(of=("self",)).select_related("participant").get(pk=row.pk)
+    assert locked.participant is not None and locked.meeting_id is not None
+    if locked.channel != Channel.LETTER:
+        raise KredsError(_("This message goes by e-mail."))
+    if locked.sent_at is None:
+        locked.sent_at = timezone.now()
+        locked.letter_done = LetterDone.PRINTED if printed else LetterDone.SKIPPED
+        locked.handled_by = actor
+        locked.save(update_fields=["sent_at", "letter_done", "handled_by"])
+    participant = locked.participant
+    if locked.kind == MessageKind.INVITATION and participant.invited_at is None:
+        participant.invited_at = locked.sent_at
         participant.save(update_fields=["invited_at", "updated_at"])
-    _audit(Action.MEETING_LETTER, actor, participant.meeting, participant=str(participant.public_id))
+    meeting = Meeting.objects.select_related("case").get(pk=locked.meeting_id)
+    _audit(
+        Action.MEETING_LETTER,
+        actor,
+        meeting,
+        participant=str(participant.public_id),
+        kind=locked.kind,
+        printed=printed,
+    )
+    return locked
 
 
 # At the meeting --------------------------------------------------------------------------------------------
@@ -496,23 +683,65 @@ def save_notes(
     return locked
 
 
+def _present_from(order: list[Participant], start: int, direction: int) -> int | None:
+    """The first position from ``start`` (itself included) in ``direction``, round the order, of someone not
+    recorded as absent; None when everyone is absent. Not yet recorded counts as present: people arrive."""
+    for offset in range(len(order)):
+        position = (start + direction * offset) % len(order)
+        if order[position].attended is not False:
+            return position
+    return None
+
+
+def current_speaker(meeting: Meeting, order: list[Participant] | None = None) -> Participant | None:
+    """Who has the floor: the participant at the meeting's position, or, when they are recorded as absent, the next
+    one present. Nobody when everyone is absent."""
+    order = speaking_order(meeting) if order is None else order
+    if not order:
+        return None
+    position = _present_from(order, meeting.speaker_position % len(order), 1)
+    return None if position is None else order[position]
+
+
+def next_speaker(meeting: Meeting, order: list[Participant] | None = None) -> Participant | None:
+    """Who gets the floor after the current speaker (absent participants are skipped); None if nobody else."""
+    order = speaking_order(meeting) if order is None else order
+    current = current_speaker(meeting, order)
+    if current is None:
+        return None
+    position = _present_from(order, order.index(current) + 1, 1)
+    following = None if position is None else order[position]
+    return None if following is None or following.pk == current.pk else following
+
+
 @transaction.atomic
 def set_speaker(*, actor: User, meeting: Meeting, step: int) -> Participant | None:
-    """Advance (+1) or go back (-1) in the fixed speaking order; wraps round for the next round."""
+    """Advance (+1) or go back (-1) in the fixed speaking order; wraps round for the next round. Participants
+    recorded as absent are skipped; when everyone is absent, nobody has the floor (None)."""
     locked = _locked(meeting)
     _require_running(locked)
     order = speaking_order(locked)
-    if not order:
+    current = current_speaker(locked, order)
+    if current is None:
         return None
-    locked.speaker_position = (locked.speaker_position + step) % len(order)
+    direction = -1 if step < 0 else 1
+    position = _present_from(order, order.index(current) + direction, direction)
+    assert position is not None  # the current speaker is present
+    locked.speaker_position = position
     locked.save(update_fields=["speaker_position", "updated_at"])
-    return order[locked.speaker_position]
+    return order[position]
 
 
 @transaction.atomic
 def set_attendance(*, actor: User, meeting: Meeting, attended: dict[int, bool]) -> None:
     locked = _locked(meeting)
     _require_running(locked)
+    if timezone.localtime(locked.starts_at).date() > timezone.localdate():
+        # On the day, before the start, people are ticked off as they arrive; not days ahead.
+        raise KredsError(
+            _("Attendance is recorded on the day of the meeting (%(date)s).")
+            % {"date": date_format(timezone.localtime(locked.starts_at), "j. F Y")}
+        )
     for p in locked.participants.filter(pk__in=attended):
         if p.attended != attended[p.pk]:
             p.attended = attended[p.pk]
@@ -526,6 +755,10 @@ def add_agreement(
 ) -> Agreement:
     locked = _locked(meeting)
     _require_running(locked)
+    if not has_begun(locked):
+        raise KredsError(
+            _("Agreements are made at the meeting, which begins %(when)s.") % {"when": when(locked.starts_at)}
+        )
     if responsible.meeting_id != locked.pk or responsible.removed_at is not None:
         raise KredsError(_("The person responsible must be a participant in the meeting."))
     what = what.strip()
@@ -579,6 +812,11 @@ def set_agreement_status(
     _no_cpr(comment=comment)
     if at_meeting is not None:
         _require_running(at_meeting)
+        if not has_begun(at_meeting):
+            raise KredsError(
+                _("The agreements are reviewed at the meeting, which begins %(when)s.")
+                % {"when": when(at_meeting.starts_at)}
+            )
         if agreement.meeting_id not in {m.pk for m in chain(at_meeting)[:-1]}:
             raise KredsError(_("The agreement does not belong to an earlier meeting in this course."))
     agreement.status = status
@@ -642,11 +880,13 @@ def complete_meeting(*, actor: User, meeting: Meeting, follow_up_on: datetime.da
     _require_running(locked)
     if locked.is_held:
         raise KredsError(_("The meeting is already completed."))
+    if not has_begun(locked):
+        raise KredsError(
+            _("The meeting begins %(when)s. It can be completed once it has begun.") % {"when": when(locked.starts_at)}
+        )
     if follow_up_on is None:
         raise KredsError(_("Agree the date of the follow-up meeting before completing the meeting."))
     meeting_day = timezone.localtime(locked.starts_at).date()
-    if meeting_day > timezone.localdate():
-        raise KredsError(_("The meeting cannot be completed before the day it is held."))
     if follow_up_on <= meeting_day:
         raise KredsError(_("The follow-up meeting must be after this meeting."))
     missing = [p.name for p in speaking_order(locked) if p.attended is None]
@@ -667,6 +907,39 @@ def complete_meeting(*, actor: User, meeting: Meeting, follow_up_on: datetime.da
     _audit(Action.MEETING_COMPLETE, actor, locked, follow_up_on=follow_up_on.isoformat())
     plan_follow_up(actor=actor, meeting=locked)
     return locked
+
+
+def who_completes(meeting: Meeting) -> str:
+    """Who may mark the meeting as held, in words for someone who may not (the ``meeting.run`` policy: the
+    meeting's facilitator or minute taker; for a conference, its coordinator, who is the meeting's facilitator)."""
+    facilitator = meeting.facilitator.get_full_name() if meeting.facilitator else ""
+    minute_taker = meeting.minute_taker.get_full_name() if meeting.minute_taker else ""
+    if meeting.minute_taker_id == meeting.facilitator_id:
+        minute_taker = ""
+    if meeting.is_fgc:
+        if facilitator:
+            return _("The coordinator, %(name)s, completes the conference on the conference screen.") % {
+                "name": facilitator
+            }
+        return _("The coordinator completes the conference on the conference screen. No coordinator is allocated yet.")
+    if facilitator and minute_taker:
+        return _(
+            "The meeting is marked as held on the meeting screen by its facilitator, %(facilitator)s, or its minute "
+            "taker, %(minute_taker)s."
+        ) % {"facilitator": facilitator, "minute_taker": minute_taker}
+    if facilitator:
+        return _("The meeting is marked as held on the meeting screen by its facilitator, %(facilitator)s.") % {
+            "facilitator": facilitator
+        }
+    if minute_taker:
+        return _(
+            "The meeting is marked as held on the meeting screen by its minute taker, %(minute_taker)s. No "
+            "facilitator is chosen yet."
+        ) % {"minute_taker": minute_taker}
+    return _(
+        "Only the meeting's facilitator or minute taker can mark it as held, and neither is chosen yet. Choose them "
+        "under Edit plan."
+    )
 
 
 def plan_follow_up(*, actor: User, meeting: Meeting) -> Meeting:
@@ -711,22 +984,34 @@ def plan_follow_up(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def cancel_meeting(*, actor: User, meeting: Meeting, reason: str) -> Meeting:
+def cancel_meeting(*, actor: User, meeting: Meeting, reason: str, message: str = "") -> Meeting:
+    """Cancel a meeting that has not been held. Everyone who was invited is told (e-mail with a calendar
+    cancellation, or a letter); their personal pages say the meeting is cancelled. ``reason`` stays internal;
+    ``message`` goes to the participants."""
     locked = _locked(meeting)
     if not locked.is_open_for_planning:
         raise KredsError(_("Only a meeting that has not been held can be cancelled."))
     if not reason.strip():
         raise KredsError(_("Write why the meeting is cancelled."))
+    _no_cpr(message=message)
+    told = locked.status == MeetingStatus.INVITED
     locked.status = MeetingStatus.CANCELLED
     locked.cancelled_reason = reason.strip()
+    locked.cancel_message = message.strip()
+    locked.cancelled_at = timezone.now()
+    if told:
+        locked.sequence += 1
     locked.version += 1
     locked.save()
+    # Messages not yet sent or printed are moot: an invitation nobody has received needs no cancellation.
+    Outbox.objects.filter(meeting=locked, sent_at__isnull=True).delete()
+    notified = _queue_for_invited(locked, MessageKind.CANCELLATION, "cancel:{p}") if told else {}
+    # The links keep working for a while, so the participants can read that the meeting is cancelled.
+    until = timezone.now() + datetime.timedelta(days=settings.PARTICIPANT_LINK_DAYS_AFTER_CANCEL)
     for p in locked.participants.exclude(link=None).select_related("link"):
         assert p.link is not None
-        links.revoke(p.link, reason="meeting cancelled")
-    # Messages not yet sent must not go out with a dead link.
-    Outbox.objects.filter(meeting=locked, sent_at__isnull=True).delete()
-    _audit(Action.MEETING_CANCEL, actor, locked)
+        links.shorten(p.link, until)
+    _audit(Action.MEETING_CANCEL, actor, locked, notified=notified)
     return locked
 
 
@@ -750,18 +1035,12 @@ def _approve_and_send_minutes(*, actor: User, meeting: Meeting) -> int:
     locked.status = MeetingStatus.MINUTES_SENT
     locked.version += 1
     locked.save()
-    rows = []
-    for p in speaking_order(locked):
-        if p.role == ParticipantRole.CASEWORKER:
-            continue
+    recipients = [p for p in speaking_order(locked) if p.role != ParticipantRole.CASEWORKER]
+    for p in recipients:
         ensure_link(p, actor=actor)
-        if p.delivery == Delivery.EMAIL and p.email:
-            row = _outbox(OutboxKind.MINUTES, f"minutes:{p.public_id}", meeting=locked, participant=p)
-            if row:
-                rows.append(row)
-    _enqueue(rows)
-    _audit(Action.MINUTES_SENT, actor, locked, emails=len(rows))
-    return len(rows)
+    counts = queue_messages(MessageKind.MINUTES, locked, recipients, "minutes:{p}")
+    _audit(Action.MINUTES_SENT, actor, locked, **counts)
+    return counts["emails"]
 
 
 @transaction.atomic
@@ -856,3 +1135,26 @@ def submit_evaluation(
     )
     _link_audit(Action.MEETING_EVALUATION, participant)
     return evaluation
+
+
+# The child's version of the minutes (issue 14) --------------------------------------------------------------
+
+
+@transaction.atomic
+def set_child_minutes(*, actor: User, meeting: Meeting, full: bool) -> Meeting:
+    """The caseworker decides whether the child's link and letter give the full minutes (``full``) or the child's
+    short version (the default). Only staff who may plan the meeting decide; a conference has no child version."""
+
+    locked = _locked(meeting)
+    if not can(actor, "meeting.plan", locked):
+        raise KredsError(_("Only the caseworkers on the case can decide what the child receives."))
+    if locked.is_fgc:
+        raise KredsError(_("The family's plan from a family group conference has no child version."))
+    if locked.status == MeetingStatus.CANCELLED:
+        raise KredsError(_("The meeting is cancelled."))
+    if locked.child_gets_full_minutes != full:
+        locked.child_gets_full_minutes = full
+        locked.version += 1
+        locked.save()
+    _audit(Action.MEETING_UPDATE, actor, locked, child_gets_full_minutes=full)
+    return locked

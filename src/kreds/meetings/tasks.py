@@ -1,11 +1,7 @@
-"""Background sending (run by ``run_worker``).
+"""The meetings app's background work: its messages' senders, and the periodic queueing of summaries and reminders.
 
-Exactly once: every message is an :class:`Outbox` row with a unique key, created in the same transaction as the
-decision to send. :func:`send_outbox` locks the row, returns if it was already sent, sends, and marks it sent in
-the same transaction. A restarted worker, a duplicate task or a second dispatcher run finds the key taken or the
-row sent. The one window left is a crash between the SMTP server accepting the message and the commit; the row
-then shows an attempt without ``sent_at`` and is retried, which can duplicate that single message (documented in
-docs/design/network-meeting.md).
+Messages go through the outbox (:mod:`kreds.outbox`): a row per message with a unique key, sent exactly once by
+the outbox worker, which calls the senders registered here (:func:`register_senders`, from ``apps.py``).
 """
 
 from __future__ import annotations
@@ -13,31 +9,41 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import transaction
 from django.tasks import task
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record
+from kreds.core.mail import email
 from kreds.meetings.constants import (
     FGC_KINDS,
     FOLLOW_UP_KINDS,
     SUMMARY_DAYS_BEFORE,
     AgreementStatus,
-    Delivery,
     MeetingStatus,
-    OutboxKind,
+    MessageKind,
     ParticipantRole,
 )
-from kreds.meetings.models import Agreement, Meeting, Outbox
-from kreds.meetings.selectors import INVITE_REMINDER_DAYS
+from kreds.meetings.emails import build_email
+from kreds.meetings.models import Agreement, Meeting
+from kreds.meetings.selectors import INVITE_REMINDER_DAYS, agreements_for_user, meetings_to_invite
+from kreds.meetings.sending import in_language
+from kreds.meetings.services import ensure_link, queue_messages, sharing_problem, speaking_order, was_told
+from kreds.outbox import registry
+from kreds.outbox.constants import Channel
+from kreds.outbox.models import Outbox
+from kreds.outbox.services import queue
+from kreds.outbox.tasks import send_outbox
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
-RETRY_AFTER = datetime.timedelta(minutes=10)
 
 
 def _audit_send(row: Outbox, action: Action, reason: str = "") -> None:
@@ -60,15 +66,6 @@ def _audit_send(row: Outbox, action: Action, reason: str = "") -> None:
     )
 
 
-# Senders for outbox kinds owned by other apps (kreds.plans sends a network person their task list). A sender gets
-# the locked row, sends, marks it sent (or records why not) and returns "sent", "refused" or "failed".
-_SENDERS: dict[str, Callable[[Outbox], str]] = {}
-
-
-def register_sender(kind: str, sender: Callable[[Outbox], str]) -> None:
-    _SENDERS[kind] = sender
-
-
 # Other mails that say what the daily staff reminder would say (the weekly digest on its day): each filter gets the
 # ids of the users due a reminder and the day, and returns those whose reminder it replaces.
 _REMINDER_FILTERS: list[Callable[[set[int], datetime.date], set[int]]] = []
@@ -79,75 +76,81 @@ def register_reminder_filter(replaces: Callable[[set[int], datetime.date], set[i
         _REMINDER_FILTERS.append(replaces)
 
 
-@task()
-def send_outbox(outbox_id: int) -> str:
-    from kreds.meetings.sending import build_email, in_language
-    from kreds.meetings.services import sharing_problem
+@dataclass(frozen=True)
+class ReminderSource:
+    """Another app's part of the daily staff reminder (placements: suspensions of contact ending).
 
-    with transaction.atomic():
-        row = (
-            # Only the outbox row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
-            Outbox.objects.select_for_update(of=("self",))
-            .select_related(
-                "meeting__case__child",
-                "meeting__case__municipality",
-                "participant__link",
-                "participant__person__map",
-                "link__case__child",
-                "link__case__municipality",
-                "link__person__map",
-            )
-            .filter(pk=outbox_id)
-            .first()
-        )
-        if row is None or row.sent_at is not None:
-            return "already sent"
-        if row.kind == OutboxKind.STAFF_REMINDER:
-            return _send_staff_reminder(row)
-        if row.kind in _SENDERS:
-            return _SENDERS[row.kind](row)
-        participant = row.participant
-        assert participant is not None
-        row.attempts += 1
-        # Consent is asked right before sending: a withdrawal after the decision to send still stops it.
-        reason = sharing_problem(participant, OutboxKind(row.kind))
-        if participant.removed_at is not None:
-            reason = _("The participant was removed from the meeting.")
-        if row.meeting is not None and row.meeting.status == MeetingStatus.CANCELLED:
-            reason = _("The meeting is cancelled.")
-        if reason:
-            row.last_error = reason[:300]
-            row.save(update_fields=["attempts", "last_error"])
-            _audit_send(row, Action.MESSAGE_REFUSED, reason)
-            return "refused"
-        try:
-            with in_language():
-                message = build_email(row)
-            message.send(using="default")
-        except Exception as exc:
-            # Staff read this on the meeting page: words, not the exception (which may hold an address or a name).
-            with in_language():
-                row.last_error = _(
+    ``due(today)`` gives the ids of the users it has something for; ``items(user)`` the items for one user, shown
+    in the reminder under ``name`` (meetings/email/staff_reminder.txt)."""
+
+    name: str
+    due: Callable[[datetime.date], set[int]]
+    items: Callable[[User], list[Any]]
+
+
+_REMINDER_SOURCES: dict[str, ReminderSource] = {}
+
+
+def register_reminder_source(
+    name: str, *, due: Callable[[datetime.date], set[int]], items: Callable[[User], list[Any]]
+) -> None:
+    _REMINDER_SOURCES[name] = ReminderSource(name, due, items)
+
+
+def send_message(row: Outbox) -> str:
+    """The outbox sender for a participant's message about a meeting (invitation, minutes, summary, …)."""
+    participant = row.participant
+    assert participant is not None
+    # Consent is asked right before sending: a withdrawal after the decision to send still stops it.
+    reason = sharing_problem(participant, MessageKind(row.kind))
+    if participant.removed_at is not None:
+        reason = _("The participant was removed from the meeting.")
+    if (
+        row.meeting is not None
+        and row.meeting.status == MeetingStatus.CANCELLED
+        and row.kind != MessageKind.CANCELLATION
+    ):
+        reason = _("The meeting is cancelled.")
+    if row.kind == MessageKind.RSVP_REMINDER and participant.rsvp:
+        reason = _("The participant has answered.")
+    if reason:
+        row.mark_not_sent(reason)
+        _audit_send(row, Action.MESSAGE_REFUSED, reason)
+        return "refused"
+    try:
+        with in_language():
+            message = build_email(row)
+        message.send(using="default")
+    except Exception as exc:
+        # Staff read this on the meeting page: words, not the exception (which may hold an address or a name).
+        with in_language():
+            row.mark_not_sent(
+                _(
                     "The mail system did not accept the message (%(kind)s). Kreds tries again a few times; check the "
                     "e-mail address, or print a letter instead."
-                ) % {"kind": type(exc).__name__}
-            row.save(update_fields=["attempts", "last_error"])
-            log.warning("Sending outbox %s failed: %s", row.pk, type(exc).__name__)
-            return "failed"
-        row.sent_at = timezone.now()
-        row.last_error = ""
-        row.save(update_fields=["attempts", "sent_at", "last_error"])
-        if row.kind == OutboxKind.INVITATION and participant.invited_at is None:
-            participant.invited_at = row.sent_at
-            participant.save(update_fields=["invited_at", "updated_at"])
-        _audit_send(row, Action.MESSAGE_SENT)
+                )
+                % {"kind": type(exc).__name__}
+            )
+        log.warning("Sending outbox %s failed: %s", row.pk, type(exc).__name__)
+        return "failed"
+    row.mark_sent()
+    if row.kind == MessageKind.INVITATION and participant.invited_at is None:
+        participant.invited_at = row.sent_at
+        participant.save(update_fields=["invited_at", "updated_at"])
+    _audit_send(row, Action.MESSAGE_SENT)
     return "sent"
 
 
-def queue_summaries(now: datetime.datetime | None = None) -> list[Outbox]:
-    """Agreement summaries for follow-up meetings due within 14 days (DOMAIN §5), one row per participant ever."""
-    from kreds.meetings.services import _outbox, ensure_link, speaking_order
+def register_senders() -> None:
+    """Called from ``MeetingsConfig.ready``: the meetings app's kinds of message and who sends them."""
+    for kind in MessageKind:
+        sender = send_staff_reminder if kind == MessageKind.STAFF_REMINDER else send_message
+        registry.register(kind.value, sender, label=kind.label)
 
+
+def queue_summaries(now: datetime.datetime | None = None) -> list[Outbox]:
+    """Agreement summaries for follow-up meetings due within 14 days (DOMAIN §5), one per participant ever: an
+    e-mail, or a letter on the meeting page for those without e-mail."""
     now = now or timezone.now()
     horizon = now + datetime.timedelta(days=SUMMARY_DAYS_BEFORE)
     due = Meeting.objects.filter(
@@ -159,35 +162,56 @@ def queue_summaries(now: datetime.datetime | None = None) -> list[Outbox]:
     rows: list[Outbox] = []
     for meeting in due:
         with transaction.atomic():
-            for p in speaking_order(meeting):
-                if p.role == ParticipantRole.CASEWORKER or p.delivery != Delivery.EMAIL or not p.email:
-                    continue
+            recipients = [p for p in speaking_order(meeting) if p.role != ParticipantRole.CASEWORKER]
+            for p in recipients:
                 ensure_link(p, actor=None)
-                row = _outbox(OutboxKind.SUMMARY, f"summary:{p.public_id}", meeting=meeting, participant=p)
-                if row:
-                    rows.append(row)
+            queue_messages(MessageKind.SUMMARY, meeting, recipients, "summary:{p}", send=False, into=rows)
             if meeting.summary_queued_at is None:
                 meeting.summary_queued_at = now
                 meeting.save(update_fields=["summary_queued_at", "updated_at"])
     return rows
 
 
-def retry_rows(now: datetime.datetime | None = None) -> list[Outbox]:
-    """Rows whose task was lost (worker killed) or failed: retried after a pause, a bounded number of times."""
+def queue_rsvp_reminders(now: datetime.datetime | None = None) -> list[Outbox]:
+    """One reminder to each invited participant who has not answered, ``MEETING_RSVP_REMINDER_DAYS`` before the
+    meeting (again after a move, which resets the answers). Invited less than a day ago: no reminder yet."""
+    days = settings.MEETING_RSVP_REMINDER_DAYS
+    if days <= 0:
+        return []
     now = now or timezone.now()
-    return list(
-        Outbox.objects.filter(
-            sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lte=now - RETRY_AFTER
-        ).order_by("created_at")[:500]
-    )
+    rows: list[Outbox] = []
+    due = Meeting.objects.filter(
+        status=MeetingStatus.INVITED, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=days)
+    ).select_related("case__child")
+    for meeting in due:
+        invited = dict(
+            Outbox.objects.filter(meeting=meeting, kind=MessageKind.INVITATION, sent_at__isnull=False).values_list(
+                "participant_id", "sent_at"
+            )
+        )
+        recipients = [
+            p
+            for p in was_told(meeting)
+            if p.role not in (ParticipantRole.CASEWORKER, ParticipantRole.CHILD)
+            and not p.rsvp
+            and (invited.get(p.pk) or p.invited_at or now) <= now - datetime.timedelta(days=1)
+        ]
+        with transaction.atomic():
+            queue_messages(
+                MessageKind.RSVP_REMINDER,
+                meeting,
+                recipients,
+                f"rsvp-reminder:{{p}}:{meeting.sequence}",
+                send=False,
+                into=rows,
+            )
+    return rows
 
 
 def queue_staff_reminders(today: datetime.date | None = None) -> list[Outbox]:
     """Once a day at most: each caseworker hears about agreements due within a week or overdue on their cases,
-    meetings nobody has invited to and suspensions of contact ending; not on a day another mail says it all
-    (the weekly digest on Mondays, see ``register_reminder_filter``)."""
-    from kreds.accounts.models import User
-
+    meetings nobody has invited to and what other apps add (``register_reminder_source``: suspensions of contact
+    ending); not on a day another mail says it all (the weekly digest on Mondays, ``register_reminder_filter``)."""
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=7)
     open_statuses = [AgreementStatus.AGREED, AgreementStatus.IN_PROGRESS]
@@ -206,56 +230,30 @@ def queue_staff_reminders(today: datetime.date | None = None) -> list[Outbox]:
     )
     user_ids |= set(planned.filter(kind__in=FGC_KINDS).values_list("facilitator_id", flat=True))
     user_ids |= set(planned.exclude(kind__in=FGC_KINDS).values_list("case__assignments__user_id", flat=True))
-    # The caseworkers of children whose suspension of contact ends within a week (placements).
-    from kreds.cases.models import Case
-    from kreds.placements.selectors import suspensions_ending
-
-    user_ids |= set(
-        Case.objects.filter(
-            pk__in=[s.contact.case_id for s in suspensions_ending(Case.objects.filter(status="open"), today)]
-        ).values_list("assignments__user_id", flat=True)
-    )
-    user_ids.discard(None)
+    for source in _REMINDER_SOURCES.values():
+        user_ids |= source.due(today)
+    user_ids.discard(None)  # a case without assignments
     for replaces in _REMINDER_FILTERS:
         user_ids -= replaces(user_ids, today)
     rows = []
     for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
-        try:
-            with transaction.atomic():
-                rows.append(
-                    Outbox.objects.create(
-                        key=f"reminder:{user.pk}:{today.isoformat()}", kind=OutboxKind.STAFF_REMINDER, user=user
-                    )
-                )
-        except IntegrityError:  # already queued today
-            pass
+        row = queue(MessageKind.STAFF_REMINDER, f"reminder:{user.pk}:{today.isoformat()}", user=user, send=False)
+        if row is not None:  # None: already queued today
+            rows.append(row)
     return rows
 
 
-def _send_staff_reminder(row: Outbox) -> str:
-    from django.conf import settings
-    from django.template.loader import render_to_string
-
-    from kreds.core.mail import email
-    from kreds.meetings.selectors import agreements_for_user, meetings_to_invite
-    from kreds.meetings.sending import in_language
-
+def send_staff_reminder(row: Outbox) -> str:
+    """The outbox sender for the daily staff reminder."""
     user = row.user
     assert user is not None
-    row.attempts += 1
-    from kreds.cases.models import Case
-    from kreds.placements.selectors import suspensions_ending
-
-    own_cases = Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open")
     items: dict[str, list[Any]] = {
         **agreements_for_user(user),
         "to_invite": meetings_to_invite(user),
-        "suspensions": suspensions_ending(own_cases),
+        **{name: source.items(user) for name, source in _REMINDER_SOURCES.items()},
     }
     if not any(items.values()):
-        row.sent_at = timezone.now()
-        row.last_error = "nothing due"
-        row.save(update_fields=["attempts", "sent_at", "last_error"])
+        row.mark_done("nothing due")
         return "nothing due"
     with in_language():
         body = render_to_string("meetings/email/staff_reminder.txt", {"user": user, "site": settings.SITE_URL, **items})
@@ -267,17 +265,19 @@ def _send_staff_reminder(row: Outbox) -> str:
         elif items["to_invite"]:
             subject = _("Meetings coming up without invitations: %(count)d") % {"count": len(items["to_invite"])}
         else:
-            subject = _("Suspensions of contact ending within a week: %(count)d") % {"count": len(items["suspensions"])}
+            subject = _("Suspensions of contact ending within a week: %(count)d") % {
+                "count": len(items.get("suspensions", []))
+            }
     email(subject=subject, body=body, to=[user.email]).send(using="default")
-    row.sent_at = timezone.now()
-    row.save(update_fields=["attempts", "sent_at"])
+    row.mark_sent()
     return "sent"
 
 
 @task()
 def dispatch_due() -> int:
-    """Periodic (every few minutes from run_worker): queue due summaries and reminders, and retry lost sends."""
-    rows = queue_summaries() + retry_rows()
+    """Periodic (every few minutes from run_worker): queue due summaries and reminders and hand their e-mails to the
+    outbox worker (which retries lost sends itself: kreds.outbox.tasks.send_due)."""
+    rows = [r for r in queue_summaries() + queue_rsvp_reminders() if r.channel == Channel.EMAIL]
     if timezone.localtime().hour >= 7:
         rows += queue_staff_reminders()
     for row in rows:

@@ -15,7 +15,8 @@ urlpatterns = [
         "<uuid:meeting_id>/deltagere/<uuid:participant_id>/fjern/", views.participant_remove, name="participant_remove"
     ),
     path("<uuid:meeting_id>/deltagere/<uuid:participant_id>/flyt/", views.participant_move, name="participant_move"),
-    path("<uuid:meeting_id>/deltagere/<uuid:participant_id>/brev/", views.letter, name="letter"),
+    path("<uuid:meeting_id>/breve/<int:letter_id>/", views.letter, name="letter"),
+    path("<uuid:meeting_id>/breve/<int:letter_id>/klaret/", views.letter_handled, name="letter_handled"),
     path("<uuid:meeting_id>/deltagere/<uuid:participant_id>/stop-link/", views.link_revoke, name="link_revoke"),
     path("<uuid:meeting_id>/inviter/", views.invite, name="invite"),
     path("<uuid:meeting_id>/kalender.ics", views.meeting_ics, name="ics"),
@@ -29,6 +30,8 @@ urlpatterns = [
     path("<uuid:meeting_id>/referat/", views.minutes, name="minutes"),
     path("<uuid:meeting_id>/referat.pdf", views.minutes_pdf, name="minutes_pdf"),
     path("<uuid:meeting_id>/referat/send/", views.minutes_send, name="minutes_send"),
+    path("<uuid:meeting_id>/referat/barnet/", views.child_minutes, name="child_minutes"),
+    path("<uuid:meeting_id>/referat/barnet.pdf", views.child_minutes_pdf, name="child_minutes_pdf"),
     path("<uuid:meeting_id>/journalisering.zip", views.export, name="export"),
     path("<uuid:meeting_id>/journalisering/", views.journalise, name="journalise"),
 ]

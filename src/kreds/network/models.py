@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kreds.core.models import TimestampedModel
-from kreds.network.constants import ConsentGiverRole, Quality, RelationKind
+from kreds.network.constants import ConsentGiverRole, Quality, RelationKind, ResourceTag
 from kreds.tenancy.models import Municipality, Unit
 
 
@@ -107,6 +107,17 @@ class NetworkPersonVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from:%Y-%m-%d})"
+
+    @property
+    def resource_tag_labels(self) -> list[str]:
+        """The ticked resources in words, in the form's order."""
+        ticked = set(self.resource_tags or [])
+        return [str(label) for value, label in ResourceTag.choices if value in ticked]
+
+    @property
+    def contact_details(self) -> list[str]:
+        """Phone, e-mail and address, as far as they are known (the list and the participant lists show these)."""
+        return [value for value in (self.phone, self.email, self.address) if value]
 
 
 class PersonRelation(TimestampedModel):

@@ -25,13 +25,26 @@ def map_pdf(case: Case) -> bytes:
         "municipality": case.municipality.name,
         "footer": f"{case.municipality.name} · Kreds",
         "legend_title": _("Legend"),
-        "legend_text": _(
-            "Rings: 1 closest to the child, 3 furthest out. Thick dark outline: safe adult. "
-            "Lines from the child: solid supportive, dashed ambivalent, red conflict, dotted broken contact."
+        "legend_text": _("Rings: 1 closest to the child, 3 furthest out. Thick dark outline: safe adult."),
+        "lines_text": _(
+            "Lines from the child show the relation's quality. Conflict and broken contact are also shown between "
+            "two persons, and are always drawn on top."
         ),
+        # The same line samples as the legend on screen (one template draws them everywhere).
+        "lines": [
+            {"svg": render_to_string("network/_line_sample.html", {"l": line}).strip(), "label": str(label)}
+            for line, label in drawing["line_legend"]  # type: ignore[attr-defined]
+        ],
         "sectors": [{"name": s.name, "colour": s.colour} for s in drawing["sectors"]],  # type: ignore[attr-defined]
         "people_title": _("Persons on the map"),
-        "people_header": [_("Name"), _("Relation"), _("Sector"), _("Closeness"), _("Relation quality")],
+        "people_header": [
+            _("Name"),
+            _("Relation"),
+            _("Sector"),
+            _("Closeness"),
+            _("Relation quality"),
+            _("Resources"),
+        ],
         "people": [
             {
                 "name": v.name,
@@ -39,6 +52,8 @@ def map_pdf(case: Case) -> bytes:
                 "sector": v.sector.name,
                 "ring": v.ring,
                 "quality": str(v.get_quality_display()),
+                # The ticked resources and the person's own words, as in the list's "Resources" column.
+                "resources": "\n".join([", ".join(v.resource_tag_labels), v.resources.strip()]).strip(),
             }
             for v in versions  # type: ignore[attr-defined]
         ],

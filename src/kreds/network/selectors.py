@@ -8,13 +8,32 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kreds.cases.models import Case
-from kreds.network.models import NetworkPersonVersion, PersonRelationVersion
+from kreds.core.text import xml_text
+from kreds.network.layout import (
+    CENTRE_RADIUS,
+    CHILD_FONT,
+    NAME_FONT,
+    SCREEN_SCALE,
+    fit_text,
+    layout,
+    relation_line,
+    sample,
+    spoke,
+)
+from kreds.network.models import NetworkMap, NetworkPersonVersion, PersonRelationVersion, Sector
 
 
 def _valid_at(at: datetime.datetime) -> Q:
     return Q(valid_from__lte=at) & (Q(valid_to__isnull=True) | Q(valid_to__gt=at))
+
+
+def map_of(case: Case) -> NetworkMap:
+    """The case's network map as saved, or an empty unsaved one: looking at a case whose map nobody has begun
+    writes nothing (the services create the map on the first change)."""
+    return NetworkMap.objects.filter(case=case).first() or NetworkMap(case=case)
 
 
 def persons_as_of(case: Case, at: datetime.datetime | None = None) -> list[NetworkPersonVersion]:
@@ -83,15 +102,24 @@ def size_per_sector_over_time(case: Case) -> list[tuple[datetime.datetime, dict[
     return series
 
 
+def line_legend() -> list[tuple[object, str]]:
+    """A sample of every kind of line with what it means, for the legend on screen and in the PDF."""
+
+    return [
+        (sample("supportive"), _("Supportive")),
+        (sample("ambivalent"), _("Ambivalent")),
+        (sample("conflict"), _("Conflict")),
+        (sample("broken"), _("Broken contact")),
+        (sample("knows"), _("Know each other (a line between two persons)")),
+    ]
+
+
 def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, object]:
     """Everything the SVG template needs (two queries for persons/relations, one for sectors)."""
-    from kreds.core.text import xml_text
-    from kreds.network.layout import CENTRE_RADIUS, RING_EDGES, SIZE, layout, ring_band
-    from kreds.network.models import Sector
 
     versions = persons_as_of(case, at)
     sectors = list(Sector.objects.filter(municipality_id=case.municipality_id, active=True).order_by("order", "id"))
-    geometry, nodes = layout(
+    drawn = layout(
         [
             {
                 "person_id": str(v.person.public_id),
@@ -107,25 +135,33 @@ def map_drawing(case: Case, at: datetime.datetime | None = None) -> dict[str, ob
         ],
         [{"key": s.key, "name": xml_text(s.name), "colour": s.colour} for s in sectors],
     )
-    by_id = {n.person_id: n for n in nodes}
+    by_id = {n.person_id: n for n in drawn.nodes}
     pk_to_public = {v.person_id: str(v.person.public_id) for v in versions}
-    lines = []
+    lines = [spoke(n) for n in drawn.nodes]
     for rel in relations_as_of(case, at):
         a, b = pk_to_public.get(rel.relation.a_id), pk_to_public.get(rel.relation.b_id)
         if a in by_id and b in by_id:
-            lines.append({"a": by_id[a], "b": by_id[b], "kind": rel.kind})
+            lines.append(relation_line(rel.kind, by_id[a], by_id[b]))
+    size = 2 * drawn.half
+    child_name = xml_text(case.child.first_name)
+    child_label, child_font = fit_text(child_name, 2 * CENTRE_RADIUS - 16, CHILD_FONT, smallest=15, bold=True)
     return {
-        "size": SIZE,
-        "half": SIZE // 2,
-        # Wider than tall: long sector names left and right of the circle must not be cut off.
-        "width": SIZE + 600,
-        "x0": -(SIZE + 600) // 2,
+        "half": drawn.half,
+        "size": size,
+        # Shown at SCREEN_SCALE pixels per unit, or smaller on a narrower page (kreds.css: max-width 100 %).
+        "px": round(size * SCREEN_SCALE),
         "centre_radius": CENTRE_RADIUS,
-        "rings": [int(ring_band(r)[1]) for r in (1, 2, 3)],
-        "ring_edges": ",".join(str(e) for e in RING_EDGES),
-        "sectors": geometry,
-        "nodes": nodes,
-        "lines": lines,
-        "child_name": xml_text(case.child.first_name),
+        "name_font": NAME_FONT,
+        "rings": list(drawn.ring_edges[1:]),
+        "ring_edges": ",".join(f"{e:g}" for e in drawn.ring_edges),
+        "sectors": drawn.sectors,
+        "nodes": drawn.nodes,
+        # Conflict and broken contact are drawn after the other lines and the child's circle, so nothing hides them.
+        "lines": [line for line in lines if not line.alarm],
+        "alarm_lines": [line for line in lines if line.alarm],
+        "line_legend": line_legend(),
+        "child_name": child_name,
+        "child_label": child_label,
+        "child_font": child_font,
         "versions": versions,
     }

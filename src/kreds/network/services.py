@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kreds.accounts.models import User
@@ -254,7 +256,6 @@ def _contrast_with_white(colour: str) -> float:
 
 
 def _check_colour(colour: str) -> None:
-    import re
 
     if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
         raise KredsError(_("Write the colour as #rrggbb, for example #1f5fa8."))
@@ -275,8 +276,6 @@ def save_sector(
     sector: Sector | None = None,
 ) -> Sector:
     """Create or change one of the municipality's sectors (DOMAIN §3: configurable per municipality)."""
-    from django.utils.text import slugify
-
     if not name.strip():
         raise KredsError(_("Write the sector's name."))
     _check_colour(colour)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,10 +12,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from kreds.accounts.models import User
+from kreds.authz.access import deny
 from kreds.authz.policies import can
-from kreds.core.exceptions import KredsError
 from kreds.core.forms import KredsForm
-from kreds.core.viewhelpers import deny, get_or_404
+from kreds.core.runner import run
+from kreds.core.viewhelpers import get_or_404
 from kreds.network import services
 from kreds.network.models import Sector
 
@@ -42,17 +42,17 @@ def _admin(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def sector_list(request: HttpRequest) -> HttpResponse:
     user = _admin(request)
-    assert user.municipality is not None
-    services.ensure_default_sectors(user.municipality)
+    municipality = user.municipality
+    assert municipality is not None
+    # Every municipality has the default sectors from its creation (network.apps); this page lists and edits them.
     form = SectorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_sector(actor=user, municipality=user.municipality, **form.cleaned_data)
-        except KredsError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The sector is added."))
-            return redirect("network_settings:sectors")
+    if request.method == "POST" and run(
+        request,
+        lambda: services.save_sector(actor=user, municipality=municipality, **form.cleaned_data),
+        form=form,
+        success=_("The sector is added."),
+    ):
+        return redirect("network_settings:sectors")
     sectors = Sector.objects.filter(municipality=user.municipality).order_by("order", "id")
     return render(request, "network/sectors.html", {"sectors": sectors, "form": form})
 
@@ -64,15 +64,15 @@ def sector_edit(request: HttpRequest, sector_id: str) -> HttpResponse:
     sector = get_or_404(Sector.objects, public_id=sector_id, municipality=user.municipality)
     initial = {f: getattr(sector, f) for f in ("name", "colour", "order", "is_professional", "active")}
     form = SectorForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assert user.municipality is not None
-            services.save_sector(actor=user, municipality=user.municipality, sector=sector, **form.cleaned_data)
-        except KredsError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The changes are saved."))
-            return redirect("network_settings:sectors")
+    municipality = user.municipality
+    assert municipality is not None
+    if request.method == "POST" and run(
+        request,
+        lambda: services.save_sector(actor=user, municipality=municipality, sector=sector, **form.cleaned_data),
+        form=form,
+        success=_("The changes are saved."),
+    ):
+        return redirect("network_settings:sectors")
     return render(request, "network/sector_form.html", {"sector": sector, "form": form})
 
 

@@ -7,6 +7,7 @@ class ParticipantsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: an app's modules may load only once the app registry is ready.
         from kreds.core.schedule import DAY, register
         from kreds.participants.tasks import prune_link_data
 

@@ -89,6 +89,13 @@ def extend(link: ParticipantLink, until: datetime.datetime) -> None:
         link.save(update_fields=["expires_at", "updated_at"])
 
 
+def shorten(link: ParticipantLink, until: datetime.datetime) -> None:
+    """Let the link stop sooner (a cancelled meeting's links), never later than it would have."""
+    if link.revoked_at is None and link.expires_at > until:
+        link.expires_at = until
+        link.save(update_fields=["expires_at", "updated_at"])
+
+
 def allow(key: str, *, limit: int, window_seconds: int | None = None) -> bool:
     """Count one hit for ``key`` in the current window; False once more than ``limit`` hits were counted."""
     window = window_seconds or settings.PARTICIPANT_LINK_RATE_WINDOW

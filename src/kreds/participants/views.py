@@ -1,20 +1,27 @@
 """Pages reached through a personal link (DOMAIN §11): mobile-first, plain Danish, no JavaScript needed.
 
 A link opens exactly one participant's view of one meeting: the invitation, their answer, the minutes and the
-agreement summary when consent covers them, their own agreements, and the evaluation. Unknown, expired and
-revoked links all get the same answer. Every use is audit-logged with the link as the actor.
+agreement summary when consent covers them, their own agreements, and the evaluation. Agreements show only once
+the minutes (a conference: the family's plan) are approved; the child of a network meeting gets the child's version
+of the minutes unless the caseworker decided otherwise. A moved meeting says what changed; a cancelled meeting
+says only that it is cancelled, and a holder removed from the meeting that they are no longer invited. Unknown,
+expired and revoked links all get the same answer. Every use is audit-logged with the link as the actor.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,9 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kreds.audit.constants import Action
 from kreds.audit.services import record
 from kreds.core.clientip import address_bucket, client_ip
-from kreds.core.exceptions import KredsError
-from kreds.meetings import kinds, sending, services
-from kreds.meetings.constants import MeetingStatus, OutboxKind, ParticipantRole
+from kreds.core.runner import run
+from kreds.meetings import child_minutes, kinds, sending, services
+from kreds.meetings.constants import MeetingStatus, MessageKind, ParticipantRole, Rsvp
 from kreds.meetings.forms import (
     ChildConferenceEvaluationForm,
     ChildEvaluationForm,
@@ -32,7 +39,8 @@ from kreds.meetings.forms import (
     EvaluationForm,
     RsvpForm,
 )
-from kreds.meetings.models import Agreement, Evaluation, Participant
+from kreds.meetings.models import Agreement, Evaluation, Meeting, Participant
+from kreds.meetings.notices import contact_line
 from kreds.participants import purposes
 from kreds.participants import services as links
 from kreds.participants.models import LinkPurpose, ParticipantLink
@@ -96,13 +104,15 @@ def _log_use(
 
 
 def _participant_for(link: ParticipantLink) -> Participant | None:
+    """The link's participant; one removed from the meeting too (their page says so and shows nothing else)."""
     if link.purpose != LinkPurpose.MEETING:
         return None
     return (
-        Participant.objects.filter(link=link, removed_at__isnull=True)
+        Participant.objects.filter(link=link)
         .select_related(
             "meeting__case__child", "meeting__case__municipality", "meeting__facilitator", "person__map", "link"
         )
+        .order_by(F("removed_at").asc(nulls_first=True), "id")
         .first()
     )
 
@@ -131,6 +141,8 @@ def with_participant(view: View) -> View:
             return _unknown(request)
         request.participant = participant  # type: ignore[attr-defined]
         _log_participant(request, link, participant)
+        if participant.removed_at is not None or participant.meeting.status == MeetingStatus.CANCELLED:
+            return redirect("participants:home", token=token)  # the page says why there is nothing more here
         return view(request, token, participant, *args, **kwargs)
 
     return never_cache(wrapper)
@@ -139,16 +151,19 @@ def with_participant(view: View) -> View:
 def _scope(participant: Participant) -> dict[str, Any]:
     """What this participant may see now: decided by meeting state and consent, asked fresh on every view."""
     meeting = participant.meeting
-    practical_ok = not services.sharing_problem(participant, OutboxKind.INVITATION)
+    practical_ok = not services.sharing_problem(participant, MessageKind.INVITATION)
     minutes_ok = meeting.status in (
         MeetingStatus.MINUTES_SENT,
         MeetingStatus.JOURNALISED,
-    ) and not services.sharing_problem(participant, OutboxKind.MINUTES)
-    summary_ok = bool(meeting.previous_id) and not services.sharing_problem(participant, OutboxKind.SUMMARY)
+    ) and not services.sharing_problem(participant, MessageKind.MINUTES)
+    summary_ok = bool(meeting.previous_id) and not services.sharing_problem(participant, MessageKind.SUMMARY)
     own: list[Agreement] = []
     if participant.person_id or participant.role == ParticipantRole.CHILD:
         course = [m.pk for m in services.chain(meeting)]
-        qs = Agreement.objects.filter(meeting_id__in=course).select_related("meeting")
+        # Agreements reach a participant once the minutes (a conference: the family's plan) are approved.
+        qs = Agreement.objects.filter(meeting_id__in=course, meeting__minutes_approved_at__isnull=False).select_related(
+            "meeting"
+        )
         if participant.person_id:
             own = list(qs.filter(person_id=participant.person_id))
         else:
@@ -156,9 +171,13 @@ def _scope(participant: Participant) -> dict[str, Any]:
     hooks = kinds.hooks_for(meeting)
     # Their tasks from the safety plan and the child's plan (issue 6), when consent covers agreements.
     other: list[Any] = []
-    if participant.person_id and not services.sharing_problem(participant, OutboxKind.SUMMARY):
+    if participant.person_id and not services.sharing_problem(participant, MessageKind.SUMMARY):
         other = purposes.items_for(meeting.case, participant.person)
+    child_version = minutes_ok and child_minutes.gets_child_version(participant)
+    if child_version:  # the child's version lists this meeting's own agreements itself
+        own = [a for a in own if a.meeting_id != meeting.pk]
     return {
+        "child_minutes": child_minutes.child_minutes_data(meeting, participant) if child_version else None,
         "other_items": other,
         "sections": purposes.sections_for(meeting.case, participant.person) if participant.person_id else [],
         "practical_ok": practical_ok,
@@ -197,59 +216,124 @@ def home(request: HttpRequest, token: str) -> HttpResponse:
     return view(request, token, link)
 
 
-def _meeting_home(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+def _when(start: datetime.datetime, end: datetime.datetime) -> str:
+    """As :func:`kreds.meetings.sending.when_text`, for any start and end ('tirsdag d. 12.05.2026 kl. 10.00–12.00')."""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    return _("%(weekday)s %(day)s from %(start)s to %(end)s") % {
+        "weekday": date_format(start, "l"),
+        "day": start.strftime("%d.%m.%Y"),
+        "start": start.strftime("%H.%M"),
+        "end": end.strftime("%H.%M"),
+    }
+
+
+def _change(meeting: Meeting, participant: Participant) -> dict[str, Any] | None:
+    """What changed at the latest change of an upcoming meeting: the time, the place or both, with the earlier ones."""
+    if meeting.changed_at is None or not meeting.is_open_for_planning or meeting.ends_at <= timezone.now():
+        return None
+    moved = meeting.was_starts_at is not None and (
+        meeting.was_starts_at != meeting.starts_at or meeting.was_ends_at != meeting.ends_at
+    )
+    new_place = bool(meeting.was_place.strip()) and meeting.was_place.strip() != meeting.place.strip()
+    if not moved and not new_place:
+        return None
+    return {
+        "moved": moved,
+        "new_place": new_place,
+        "was_when": _when(meeting.was_starts_at, meeting.was_ends_at or meeting.ends_at)
+        if moved and meeting.was_starts_at
+        else "",
+        "was_place": meeting.was_place if new_place else "",
+        # A new time resets the answers (kreds.meetings.services.update_meeting): ask again.
+        "answer_again": moved and participant.rsvp == Rsvp.NONE,
+    }
+
+
+def _removed(request: HttpRequest, participant: Participant) -> HttpResponse:
+    """A link whose holder was taken off the meeting: say so, and nothing about the meeting."""
     meeting = participant.meeting
-    scope = _scope(participant)
-    evaluation = Evaluation.objects.filter(participant=participant).first()
     return render(
         request,
-        "participants/home.html",
+        "participants/removed.html",
+        {
+            "participant": participant,
+            "municipality": meeting.case.municipality.name,
+            "contact": contact_line(meeting),
+        },
+    )
+
+
+def _cancelled(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    """A cancelled meeting (or withdrawn conference): that it is cancelled, when it would have been, the message to
+    the participants and whom to ask. No answer form, no other participants, no documents; never the internal
+    reason."""
+    meeting = participant.meeting
+    practical_ok = not services.sharing_problem(participant, MessageKind.CANCELLATION)
+    return render(
+        request,
+        "participants/cancelled.html",
         {
             "token": token,
             "participant": participant,
             "meeting": meeting,
             "municipality": meeting.case.municipality.name,
             "child": meeting.case.child.first_name,
-            "when": sending.when_text(meeting),
-            "rsvp_form": RsvpForm(initial={"answer": participant.rsvp or None, "message": participant.rsvp_message}),
-            "evaluation": evaluation,
-            "can_answer": meeting.is_open_for_planning,
-            **scope,
+            "practical_ok": practical_ok,
+            "when": sending.when_text(meeting) if practical_ok else "",
+            "contact": contact_line(meeting),
         },
     )
+
+
+def _meeting_home(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    meeting = participant.meeting
+    if participant.removed_at is not None:
+        return _removed(request, participant)
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _cancelled(request, token, participant)
+    return _home_page(request, token, participant)
+
+
+def _home_page(
+    request: HttpRequest, token: str, participant: Participant, rsvp_form: RsvpForm | None = None
+) -> HttpResponse:
+    """The participant's page of an upcoming or held meeting; after a refused answer (``rsvp_form``, a 400) with
+    what was typed."""
+    meeting = participant.meeting
+    scope = _scope(participant)
+    context = {
+        "token": token,
+        "participant": participant,
+        "meeting": meeting,
+        "municipality": meeting.case.municipality.name,
+        "child": meeting.case.child.first_name,
+        "when": sending.when_text(meeting),
+        "rsvp_form": RsvpForm(initial={"answer": participant.rsvp or None, "message": participant.rsvp_message})
+        if rsvp_form is None
+        else rsvp_form,
+        "can_answer": meeting.is_open_for_planning,
+        "change": _change(meeting, participant) if scope["practical_ok"] else None,
+        **scope,
+    }
+    if rsvp_form is None:
+        context["evaluation"] = Evaluation.objects.filter(participant=participant).first()
+    return render(request, "participants/home.html", context, status=200 if rsvp_form is None else 400)
 
 
 @require_POST
 @with_participant
 def rsvp(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
     form = RsvpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_rsvp(
-                participant=participant, answer=form.cleaned_data["answer"], message=form.cleaned_data["message"]
-            )
-        except KredsError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Thank you. Your answer is sent to the meeting leader."))
-            return redirect("participants:home", token=token)
-    meeting = participant.meeting
-    return render(
+    # A refusal stays a page message, as link pages have always shown it (not an error on the form).
+    if form.is_valid() and run(
         request,
-        "participants/home.html",
-        {
-            "token": token,
-            "participant": participant,
-            "meeting": meeting,
-            "municipality": meeting.case.municipality.name,
-            "child": meeting.case.child.first_name,
-            "when": sending.when_text(meeting),
-            "rsvp_form": form,
-            "can_answer": meeting.is_open_for_planning,
-            **_scope(participant),
-        },
-        status=400,
-    )
+        lambda: services.record_rsvp(
+            participant=participant, answer=form.cleaned_data["answer"], message=form.cleaned_data["message"]
+        ),
+        success=_("Thank you. Your answer is sent to the meeting leader."),
+    ):
+        return redirect("participants:home", token=token)
+    return _home_page(request, token, participant, rsvp_form=form)
 
 
 @require_GET
@@ -267,10 +351,13 @@ def ics(request: HttpRequest, token: str, participant: Participant) -> HttpRespo
 def minutes(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
     if not _scope(participant)["minutes_ok"]:
         raise Http404
+    meeting = participant.meeting
+    child_version = child_minutes.gets_child_version(participant)
     with sending.in_language():
-        pdf = sending.minutes_pdf(participant.meeting)
+        pdf = child_minutes.child_minutes_pdf(meeting, participant) if child_version else sending.minutes_pdf(meeting)
+    filename = child_minutes.FILENAME if child_version else sending.document_filename(meeting)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{sending.document_filename(participant.meeting)}"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -291,22 +378,23 @@ def evaluation(request: HttpRequest, token: str, participant: Participant) -> Ht
     else:
         form_class = ChildEvaluationForm if child else EvaluationForm
     form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        scored = ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction", "plan_satisfaction")
-        try:
-            services.submit_evaluation(
+    scored = ("heard", "knew_purpose", "realistic", "own_part_clear", "satisfaction", "plan_satisfaction")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run(
+            request,
+            lambda: services.submit_evaluation(
                 participant=participant,
-                scores={k: data[k] for k in scored if k in data},
-                comment=data.get("comment", ""),
+                scores={k: form.cleaned_data[k] for k in scored if k in form.cleaned_data},
+                comment=form.cleaned_data.get("comment", ""),
                 child_form=child,
-                plan_made=data.get("plan_made"),
-            )
-        except KredsError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Thank you for answering. Your answers help make the next meeting better."))
-            return redirect("participants:home", token=token)
+                plan_made=form.cleaned_data.get("plan_made"),
+            ),
+            success=_("Thank you for answering. Your answers help make the next meeting better."),
+        )
+    ):
+        return redirect("participants:home", token=token)
     return render(
         request,
         "participants/evaluation.html",

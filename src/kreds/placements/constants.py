@@ -67,6 +67,14 @@ class ContactSupport(models.TextChoices):
     SUPERVISED = "supervised", _("Supervised")
 
 
+class SuspensionBasis(models.TextChoices):
+    CHILD_REQUEST = "child", _("At the child's request")
+    DECISION = "decision", _("By a decision (afgørelse)")
+
+
 SUSPENSION_MAX_DAYS = 56  # 8 weeks at the child's request
+# A new suspension at the child's request must start more than 8 weeks after the last one ended: a longer stop of
+# contact is a decision (afgørelse), not a chain of suspensions at the child's request.
+SUSPENSION_GAP_DAYS = 56
 SUSPENSION_WARN_DAYS = 7
 EXPIRY_WARN_DAYS = 30

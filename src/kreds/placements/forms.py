@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kreds.core.forms import DateInput, KredsForm
+from kreds.core.forms import DateInput, KredsForm, conditional
 from kreds.placements.constants import CandidateStatus, CheckState, ContactMode, ContactSupport, Setting
 
 
@@ -32,11 +32,9 @@ class CloseForm(KredsForm):
 class StatusForm(KredsForm):
     status = forms.ChoiceField(label=_("New status"))
     on = forms.DateField(label=_("Date"), widget=DateInput, initial=_today, help_text=_("The day it happened."))
-    reason = forms.CharField(
-        label=_("Reason or note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required when the person is not suitable."),
+    reason = conditional(
+        forms.CharField(label=_("Reason or note"), required=False, widget=forms.Textarea(attrs={"rows": 2})),
+        _("Required if the person is not suitable."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -48,7 +46,10 @@ class StatusForm(KredsForm):
 
 class CheckForm(KredsForm):
     state = forms.ChoiceField(label=_("State"), choices=CheckState.choices)
-    on = forms.DateField(label=_("Date (planned or done)"), widget=DateInput, required=False)
+    on = conditional(
+        forms.DateField(label=_("Date (planned or done)"), widget=DateInput, required=False),
+        _("Required if the check is done."),
+    )
     expires_on = forms.DateField(label=_("Valid until"), widget=DateInput, required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
@@ -66,19 +67,24 @@ class DecisionForm(KredsForm):
         widget=forms.RadioSelect,
         coerce=lambda v: v == "yes",
     )
-    candidate = forms.ChoiceField(
-        label=_("The network person the child moves to"),
-        required=False,
-        help_text=_("Only candidates approved for this child can be chosen."),
+    candidate = conditional(
+        forms.ChoiceField(
+            label=_("The network person the child moves to"),
+            required=False,
+            help_text=_("Only candidates approved for this child can be chosen."),
+        ),
+        _("Required if the placement is in the network."),
     )
     setting = forms.ChoiceField(label=_("Kind of placement"), choices=Setting.choices)
     decided_on = forms.DateField(label=_("Decided on"), widget=DateInput, initial=_today)
     starts_on = forms.DateField(label=_("The child moves on"), widget=DateInput, initial=_today)
-    no_network_reason = forms.CharField(
-        label=_("Why was no placement in the child's network possible?"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when the placement is not in the network."),
+    no_network_reason = conditional(
+        forms.CharField(
+            label=_("Why was no placement in the child's network possible?"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        ),
+        _("Required if the placement is not in the network."),
     )
 
     def __init__(self, *args: Any, candidates: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -101,7 +107,7 @@ class ContactArrangementForm(KredsForm):
         help_text=_("What the child says about the contact, in the child's own words where possible."),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, persons: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,12 +118,36 @@ class ContactArrangementForm(KredsForm):
 
 
 class SuspensionForm(KredsForm):
+    basis = forms.CharField(widget=forms.HiddenInput, initial="child")
     starts_on = forms.DateField(label=_("From"), widget=DateInput, initial=_today)
     ends_on = forms.DateField(label=_("To and including"), widget=DateInput, help_text=_("At most 8 weeks."))
     child_request = forms.CharField(
         label=_("What the child asked for"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("A suspension is at the child's own request (at most 8 weeks)."),
+        help_text=_(
+            "A suspension is at the child's own request: at most 8 weeks, and not again within 8 weeks of the last "
+            "one. A longer stop needs a decision."
+        ),
+    )
+
+
+class DecisionSuspensionForm(KredsForm):
+    """A stop of contact decided by the municipality (afgørelse): longer than 8 weeks, or soon after a suspension at
+    the child's request. Recorded with the decision's date and journal reference."""
+
+    basis = forms.CharField(widget=forms.HiddenInput, initial="decision")
+    decision_on = forms.DateField(label=_("The decision was made on"), widget=DateInput)
+    decision_ref = forms.CharField(
+        label=_("Journal reference of the decision"),
+        max_length=100,
+        help_text=_("The decision's number or reference in the journal (ESDH)."),
+    )
+    starts_on = forms.DateField(label=_("Contact is suspended from"), widget=DateInput, initial=_today)
+    ends_on = forms.DateField(label=_("To and including"), widget=DateInput, help_text=_("As in the decision."))
+    child_request = forms.CharField(
+        label=_("What the child said (if anything)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

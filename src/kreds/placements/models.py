@@ -19,6 +19,7 @@ from kreds.placements.constants import (
     ContactMode,
     ContactSupport,
     Setting,
+    SuspensionBasis,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -94,7 +95,7 @@ class CandidateEvent(models.Model):
         return f"{self.status} {self.on}"
 
 
-class Check(TimestampedModel):
+class CandidateCheck(TimestampedModel):
     """One point of the assessment checklist of a candidate."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="checks")
@@ -105,7 +106,7 @@ class Check(TimestampedModel):
     note = models.CharField(_("note"), max_length=500, blank=True)
     changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
-    objects: ClassVar[models.Manager[Check]]
+    objects: ClassVar[models.Manager[CandidateCheck]]
 
     class Meta:
         ordering = ["candidate", "id"]
@@ -128,6 +129,18 @@ class CandidateDocument(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+def searched_first(
+    exploration_started_on: datetime.date | None, decided_on: datetime.date, explored_candidates: int
+) -> bool:
+    """Was the network searched before the placement decision (the leadership figure ``placements_explored_before``,
+    the decision's own text and its audit event; docs/kpi-definitions.md)? Yes when the exploration started before
+    the day of the decision, or on that day with at least one candidate explored by the decision (contacted or
+    further: a candidate approved that day certainly counts). Not without an exploration."""
+    if exploration_started_on is None or exploration_started_on > decided_on:
+        return False
+    return exploration_started_on < decided_on or explored_candidates > 0
 
 
 class Placement(TimestampedModel):
@@ -165,8 +178,12 @@ class Placement(TimestampedModel):
     def __str__(self) -> str:
         return f"placement {self.decided_on}"
 
+    @property
+    def searched_first(self) -> bool:
+        return searched_first(self.exploration_started_on, self.decided_on, self.explored_candidates)
 
-class Contact(TimestampedModel):
+
+class ContactArrangement(TimestampedModel):
     """The contact plan (samvær, Barnets Lov § 103) with one network person; its terms live in versions."""
 
     municipality = models.ForeignKey("tenancy.Municipality", on_delete=models.PROTECT, related_name="+")
@@ -174,7 +191,7 @@ class Contact(TimestampedModel):
     person = models.ForeignKey("network.NetworkPerson", on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
-    objects: ClassVar[models.Manager[Contact]]
+    objects: ClassVar[models.Manager[ContactArrangement]]
 
     class Meta:
         ordering = ["case", "id"]
@@ -184,8 +201,8 @@ class Contact(TimestampedModel):
         return f"contact {self.pk}"
 
 
-class ContactVersion(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="versions")
+class ContactArrangementVersion(models.Model):
+    contact = models.ForeignKey(ContactArrangement, on_delete=models.PROTECT, related_name="versions")
     valid_from = models.DateTimeField()
     valid_to = models.DateTimeField(null=True, blank=True)
     changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -196,7 +213,7 @@ class ContactVersion(models.Model):
     child_views = models.TextField(_("the child's views"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
-    objects: ClassVar[models.Manager[ContactVersion]]
+    objects: ClassVar[models.Manager[ContactArrangementVersion]]
 
     class Meta:
         ordering = ["contact", "valid_from", "id"]
@@ -211,12 +228,19 @@ class ContactVersion(models.Model):
 
 
 class Suspension(TimestampedModel):
-    """Contact suspended at the child's request, for at most 8 weeks."""
+    """Contact suspended at the child's request, for at most 8 weeks and not again within 8 weeks of the last one;
+    or suspended by a decision (afgørelse) recorded with its date and journal reference, without those limits."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="suspensions")
+    contact = models.ForeignKey(ContactArrangement, on_delete=models.PROTECT, related_name="suspensions")
+    basis = models.CharField(
+        _("basis"), max_length=10, choices=SuspensionBasis.choices, default=SuspensionBasis.CHILD_REQUEST
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to and including"))
-    child_request = models.TextField(_("what the child asked for"))
+    # At the child's request: the child's own words (required). By a decision: what the child said, if anything.
+    child_request = models.TextField(_("what the child asked for"), blank=True)
+    decision_on = models.DateField(_("decision made on"), null=True, blank=True)
+    decision_ref = models.CharField(_("journal reference of the decision"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     ended_early_on = models.DateField(_("ended early on"), null=True, blank=True)
 
@@ -225,11 +249,19 @@ class Suspension(TimestampedModel):
     class Meta:
         ordering = ["contact", "-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="placement_suspension_order")
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="placement_suspension_order"),
+            models.CheckConstraint(
+                condition=~Q(basis="decision") | (Q(decision_on__isnull=False) & ~Q(decision_ref="")),
+                name="placement_suspension_decision_recorded",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"suspension {self.starts_on}–{self.ends_on}"
+
+    @property
+    def by_decision(self) -> bool:
+        return self.basis == SuspensionBasis.DECISION
 
     @property
     def last_day(self) -> datetime.date:

@@ -13,7 +13,7 @@ from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.panels import register
 from kreds.placements.constants import SUSPENSION_WARN_DAYS, CandidateStatus
-from kreds.placements.models import Candidate, Contact, Exploration, Placement, Suspension
+from kreds.placements.models import Candidate, ContactArrangement, Exploration, Placement, Suspension
 
 
 def _count(qs: Any) -> Subquery:
@@ -35,7 +35,7 @@ def placement_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
             approved=_count(open_candidates.filter(status=CandidateStatus.APPROVED).values("exploration")),
             placement_on=Subquery(latest.values("starts_on")[:1]),
             placement_in_network=Subquery(latest.values("in_network")[:1]),
-            contact_count=_count(Contact.objects.filter(case=OuterRef("pk")).values("case")),
+            contact_count=_count(ContactArrangement.objects.filter(case=OuterRef("pk")).values("case")),
             # A suspension at the child's request that ends within a week: plan how contact starts again.
             suspension_ends_on=Subquery(
                 Suspension.objects.filter(

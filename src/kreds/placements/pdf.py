@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from kreds.cases.models import Case
 from kreds.core.pdf import render, table_block
+from kreds.network.services import current_version
 from kreds.placements.constants import CandidateStatus
+from kreds.placements.models import Exploration, Placement
 from kreds.placements.selectors import ContactRow
 
 
@@ -50,11 +52,21 @@ def _block(row: ContactRow, today: datetime.date) -> dict[str, Any]:
         for v in row.history
     ]
     for s in row.suspensions:
-        line = _("Suspended at the child's request %(from)s–%(to)s: %(request)s") % {
-            "from": _day(s.starts_on),
-            "to": _day(s.ends_on),
-            "request": s.child_request,
-        }
+        if s.by_decision:
+            line = _("Suspended by a decision of %(date)s (journal %(ref)s) %(from)s–%(to)s") % {
+                "date": _day(s.decision_on) if s.decision_on else "",
+                "ref": s.decision_ref,
+                "from": _day(s.starts_on),
+                "to": _day(s.ends_on),
+            }
+            if s.child_request:
+                line += ": " + s.child_request
+        else:
+            line = _("Suspended at the child's request %(from)s–%(to)s: %(request)s") % {
+                "from": _day(s.starts_on),
+                "to": _day(s.ends_on),
+                "request": s.child_request,
+            }
         if s.ended_early_on:
             line += " " + _("(contact started again %(date)s)") % {"date": _day(s.ended_early_on)}
         items.append(line)
@@ -80,8 +92,6 @@ def contact_plan_pdf(case: Case, rows: list[ContactRow], today: datetime.date) -
 
 def decisions_pdf(case: Case) -> bytes:
     """The searches of the network and the placement decisions, with each candidate's history (the archive)."""
-    from kreds.network.services import current_version
-    from kreds.placements.models import Exploration, Placement
 
     def person_name(person: Any) -> str:
         version = current_version(person)
@@ -126,6 +136,7 @@ def decisions_pdf(case: Case) -> bytes:
                 _day(placed.exploration_started_on) if placed.exploration_started_on else _("Not before the decision"),
             ]
         )
+        facts.append([_("The network was searched first"), _("Yes") if placed.searched_first else _("No")])
         blocks.append({"title": _("Placement decision %(date)s") % {"date": _day(placed.decided_on)}, "facts": facts})
     return render(
         title=_("Placement for %(name)s") % {"name": case.child.first_name},

@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kreds.cases.models import Case
+from kreds.consent.constants import Category
+from kreds.consent.services import may_share, sharing_decisions
+from kreds.network import kinship
 from kreds.network import selectors as network_selectors
 from kreds.network.constants import ResourceTag
 from kreds.network.models import NetworkPerson, NetworkPersonVersion
@@ -24,10 +27,10 @@ from kreds.placements.constants import (
 )
 from kreds.placements.models import (
     Candidate,
+    CandidateCheck,
     CandidateEvent,
-    Check,
-    Contact,
-    ContactVersion,
+    ContactArrangement,
+    ContactArrangementVersion,
     Exploration,
     Placement,
     Suspension,
@@ -38,7 +41,7 @@ from kreds.placements.models import (
 class CandidateRow:
     candidate: Candidate
     version: NetworkPersonVersion | None  # the person as on the map now (None: taken off the map)
-    checks: list[Check]
+    checks: list[CandidateCheck]
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -56,7 +59,7 @@ class Suggestion:
     why: str
 
 
-def check_warnings(checks: list[Check], today: datetime.date) -> list[str]:
+def check_warnings(checks: list[CandidateCheck], today: datetime.date) -> list[str]:
     out = []
     for check in checks:
         if check.state != CheckState.DONE or check.expires_on is None:
@@ -103,7 +106,7 @@ def candidates(
     qs = Candidate.objects.filter(exploration=found)
     if only is not None:
         qs = qs.filter(pk=only.pk)
-    rows = list(qs.prefetch_related(Prefetch("checks", queryset=Check.objects.order_by("id"))).order_by("id"))
+    rows = list(qs.prefetch_related(Prefetch("checks", queryset=CandidateCheck.objects.order_by("id"))).order_by("id"))
     versions = _current_versions([c.person_id for c in rows])
     out = []
     for c in rows:
@@ -121,11 +124,12 @@ def status_counts(rows: list[CandidateRow]) -> list[tuple[str, int]]:
 def suggestions(case: Case, found: Exploration | None) -> list[Suggestion]:
     """Persons on the map who are not candidates yet: those tagged as possible network foster carers first, then
     the closest family and friends (ring 1, then ring 2), then the rest of the private network. Never
-    professionals."""
+    professionals, never the parents (a network placement is away from them, DOMAIN §10)."""
     taken = set(Candidate.objects.filter(exploration=found).values_list("person_id", flat=True)) if found else set()
+    parents = kinship.marked_parents(case)
     out: list[tuple[int, int, str, Suggestion]] = []
     for v in network_selectors.persons_as_of(case):
-        if v.is_professional or v.sector.is_professional or v.person_id in taken:
+        if v.person_id in taken or kinship.kin_of_version(v, parents) != kinship.NETWORK:
             continue
         if ResourceTag.FOSTER_CARER in (v.resource_tags or []):
             rank, why = 0, _("Marked as a possible network foster carer")
@@ -158,10 +162,10 @@ def approved(found: Exploration | None) -> list[CandidateRow]:
 
 @dataclass
 class ContactRow:
-    contact: Contact
+    contact: ContactArrangement
     person: NetworkPersonVersion | None
-    current: ContactVersion | None
-    history: list[ContactVersion]
+    current: ContactArrangementVersion | None
+    history: list[ContactArrangementVersion]
     suspensions: list[Suspension]
     warnings: list[str] = field(default_factory=list)
     shared: bool = False  # the person sees this arrangement on their own link page (consent covers it)
@@ -170,6 +174,11 @@ class ContactRow:
     @property
     def name(self) -> str:
         return self.person.name if self.person else _("(no longer on the map)")
+
+    @property
+    def version(self) -> int:
+        """The arrangement's version for optimistic locking: how many versions it has had (versions are only added)."""
+        return len(self.history) + (1 if self.current else 0)
 
     def active_suspension(self, today: datetime.date) -> Suspension | None:
         return next((s for s in self.suspensions if s.is_active(today)), None)
@@ -188,7 +197,7 @@ def suspension_warnings(suspensions: list[Suspension], today: datetime.date) -> 
                 _("The suspension ends on %(date)s: plan how contact starts again.")
                 % {"date": end.strftime("%d.%m.%Y")}
             )
-        elif run >= SUSPENSION_MAX_DAYS - SUSPENSION_WARN_DAYS:
+        elif not s.by_decision and run >= SUSPENSION_MAX_DAYS - SUSPENSION_WARN_DAYS:
             out.append(_("The suspension has run %(days)d of at most 56 days.") % {"days": run})
     return out
 
@@ -196,10 +205,13 @@ def suspension_warnings(suspensions: list[Suspension], today: datetime.date) -> 
 def contacts(case: Case, today: datetime.date | None = None) -> list[ContactRow]:
     today = today or timezone.localdate()
     rows = list(
-        Contact.objects.filter(case=case)
+        ContactArrangement.objects.filter(case=case)
         .select_related("person")
         .prefetch_related(
-            Prefetch("versions", queryset=ContactVersion.objects.select_related("changed_by").order_by("-valid_from")),
+            Prefetch(
+                "versions",
+                queryset=ContactArrangementVersion.objects.select_related("changed_by").order_by("-valid_from"),
+            ),
             Prefetch("suspensions", queryset=Suspension.objects.order_by("-starts_on")),
         )
         .order_by("id")
@@ -221,9 +233,6 @@ def contacts(case: Case, today: datetime.date | None = None) -> list[ContactRow]
             )
         )
     if out:
-        from kreds.consent.constants import Category
-        from kreds.consent.services import sharing_decisions
-
         decisions = sharing_decisions(
             case=case, categories=[Category.CONTACT_PLAN], persons=[r.contact.person for r in out]
         )
@@ -235,7 +244,7 @@ def contacts(case: Case, today: datetime.date | None = None) -> list[ContactRow]
 
 def contact_persons(case: Case) -> list[NetworkPersonVersion]:
     """The private network on the map, for choosing whom a new contact arrangement is with."""
-    have = set(Contact.objects.filter(case=case).values_list("person_id", flat=True))
+    have = set(ContactArrangement.objects.filter(case=case).values_list("person_id", flat=True))
     return [
         v
         for v in network_selectors.persons_as_of(case)
@@ -252,13 +261,10 @@ def contact_for_person(case: Case, person: NetworkPerson) -> ContactRow | None:
 def link_section(case: Case, person: NetworkPerson) -> tuple[str, dict[str, object]] | None:
     """A network person's own contact arrangement on their link pages, when the sharing consent covers it.
     One query when there is none (most link pages)."""
-    from kreds.consent.constants import Category
-    from kreds.consent.services import may_share
-
-    contact = Contact.objects.filter(case=case, person=person).first()
+    contact = ContactArrangement.objects.filter(case=case, person=person).first()
     if contact is None:
         return None
-    current = ContactVersion.objects.filter(contact=contact, valid_to__isnull=True).first()
+    current = ContactArrangementVersion.objects.filter(contact=contact, valid_to__isnull=True).first()
     if current is None or not may_share(case=case, category=Category.CONTACT_PLAN, person=person).allowed:
         return None
     today = timezone.localdate()

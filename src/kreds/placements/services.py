@@ -3,7 +3,8 @@
 The rules of DOMAIN §10 live here (docs/design/kinship-placement.md): candidates come from the child's map and
 are never professionals; approval (konkret godkendelse) needs an assessment and precedes the move; "placed" is set
 only by the placement decision; "not suitable" needs a reason; a placement outside the network needs a reason;
-a suspension of contact at the child's request lasts at most 8 weeks.
+a suspension of contact at the child's request lasts at most 8 weeks and cannot follow the last one within 8 weeks
+(a longer stop is recorded as a decision).
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
 from kreds.documents.models import DocumentKind
 from kreds.documents.services import store
+from kreds.network import kinship
 from kreds.network.models import NetworkPerson, NetworkPersonVersion
 from kreds.placements.constants import (
     ENDED,
     EXPLORED,
     FORWARD,
+    SUSPENSION_GAP_DAYS,
     SUSPENSION_MAX_DAYS,
     CandidateStatus,
     CheckKey,
@@ -35,18 +38,21 @@ from kreds.placements.constants import (
     ContactMode,
     ContactSupport,
     Setting,
+    SuspensionBasis,
 )
 from kreds.placements.models import (
     Candidate,
+    CandidateCheck,
     CandidateDocument,
     CandidateEvent,
-    Check,
-    Contact,
-    ContactVersion,
+    ContactArrangement,
+    ContactArrangementVersion,
     Exploration,
     Placement,
     Suspension,
 )
+from kreds.tenancy import services as tenancy
+from kreds.tenancy.models import Municipality
 
 CONTACT_FIELDS = ("frequency", "mode", "place", "support", "child_views", "note")
 
@@ -114,6 +120,7 @@ def add_candidate(*, actor: User, exploration: Exploration, person: NetworkPerso
         raise KredsError(_("Only persons on the child's network map can be candidates."))
     if version.is_professional:
         raise KredsError(_("Professionals cannot be candidates for a network placement."))
+    _not_a_parent(case, version)
     if Candidate.objects.filter(exploration=exploration, person=person).exists():
         raise KredsError(_("%(name)s is already a candidate.") % {"name": version.name})
     today = timezone.localdate()
@@ -127,9 +134,23 @@ def add_candidate(*, actor: User, exploration: Exploration, person: NetworkPerso
     CandidateEvent.objects.create(
         candidate=candidate, status=candidate.status, on=candidate.status_on, recorded_by=actor
     )
-    Check.objects.bulk_create([Check(candidate=candidate, key=key) for key in _configured_checks(case)])
+    CandidateCheck.objects.bulk_create(
+        [CandidateCheck(candidate=candidate, key=key) for key in _configured_checks(case)]
+    )
     _audit(Action.PLACEMENT_CANDIDATE, actor, case, "candidate", str(candidate.public_id), change="added")
     return candidate
+
+
+def _not_a_parent(case: Case, version: NetworkPersonVersion) -> None:
+    """A network placement is away from the parents (DOMAIN §10): a parent is never a candidate."""
+    if kinship.kin_of_version(version, kinship.marked_parents(case)) == kinship.PARENT:
+        raise KredsError(
+            _(
+                "%(name)s is the child's parent. A network placement is with someone in the network other than the "
+                "parents, so a parent cannot be a candidate."
+            )
+            % {"name": version.name}
+        )
 
 
 def allowed_statuses(candidate: Candidate) -> list[str]:
@@ -155,11 +176,11 @@ def set_status(
     status: str,
     on: datetime.date,
     reason: str = "",
-    version: int,
+    expected_version: int,
 ) -> Candidate:
     locked = Candidate.objects.select_for_update().select_related("exploration__case").get(pk=candidate.pk)
     case = locked.exploration.case
-    if locked.version != version:
+    if locked.version != expected_version:
         raise StaleEdit(_("Someone changed this candidate while you were writing. Check the status and try again."))
     if locked.exploration.closed_on is not None:
         raise KredsError(_("The exploration is closed."))
@@ -201,13 +222,13 @@ def set_status(
 def save_check(
     *,
     actor: User,
-    check: Check,
+    check: CandidateCheck,
     state: str,
     on: datetime.date | None,
     expires_on: datetime.date | None,
     note: str,
-) -> Check:
-    locked = Check.objects.select_for_update().select_related("candidate__exploration__case").get(pk=check.pk)
+) -> CandidateCheck:
+    locked = CandidateCheck.objects.select_for_update().select_related("candidate__exploration__case").get(pk=check.pk)
     case = locked.candidate.exploration.case
     if state not in CheckState.values:
         raise KredsError(_("Choose a state."))
@@ -306,6 +327,9 @@ def decide(
         locked = Candidate.objects.select_for_update().get(pk=candidate.pk)
         if locked.exploration_id != exploration.pk:
             raise KredsError(_("Choose a candidate from this case's exploration."))
+        carer = current_person(locked.person)
+        if carer is not None:
+            _not_a_parent(case, carer)
         if locked.status != CandidateStatus.APPROVED or locked.approved_on is None:
             raise KredsError(
                 _(
@@ -359,7 +383,7 @@ def decide(
         "placement",
         str(placement.public_id),
         in_network=in_network,
-        explored_before=bool(exploration and exploration.started_on < decided_on),
+        explored_before=placement.searched_first,
     )
     return placement
 
@@ -386,10 +410,10 @@ def _clean_contact(data: dict[str, Any]) -> dict[str, str]:
 
 @transaction.atomic
 def save_contact(
-    *, actor: User, case: Case, person: NetworkPerson, data: dict[str, Any], based_on: int | None = None
-) -> Contact:
+    *, actor: User, case: Case, person: NetworkPerson, data: dict[str, Any], expected_version: int | None = None
+) -> ContactArrangement:
     """Add or change the contact arrangement with ``person``; a change closes the current version.
-    ``based_on``: the id of the version the form showed (None for a new arrangement)."""
+    ``expected_version``: how many versions the arrangement had when the form was shown (None for a new one)."""
     Case.objects.select_for_update().get(pk=case.pk)
     version = current_person(person)
     if person.map.case_id != case.pk or version is None:
@@ -397,11 +421,11 @@ def save_contact(
     if version.is_professional:
         raise KredsError(_("Contact is planned with the child's family and network, not with professionals."))
     values = _clean_contact(data)
-    contact, created = Contact.objects.get_or_create(
+    contact = ContactArrangement.objects.get_or_create(
         case=case, person=person, defaults={"municipality_id": case.municipality_id, "created_by": actor}
-    )
-    current = ContactVersion.objects.filter(contact=contact, valid_to__isnull=True).first()
-    if (current.pk if current else None) != based_on and not (created and based_on is None):
+    )[0]
+    current = ContactArrangementVersion.objects.filter(contact=contact, valid_to__isnull=True).first()
+    if ContactArrangementVersion.objects.filter(contact=contact).count() != (expected_version or 0):
         raise StaleEdit(_("Someone changed this contact arrangement while you were writing. Check it and save again."))
     now = timezone.now()
     if current is not None:
@@ -409,7 +433,7 @@ def save_contact(
             return contact  # nothing changed
         current.valid_to = now
         current.save(update_fields=["valid_to"])
-    ContactVersion.objects.create(contact=contact, valid_from=now, changed_by=actor, **values)
+    ContactArrangementVersion.objects.create(contact=contact, valid_from=now, changed_by=actor, **values)
     _audit(
         Action.CONTACT_CHANGE,
         actor,
@@ -425,33 +449,103 @@ def suspension_days(starts_on: datetime.date, ends_on: datetime.date) -> int:
     return (ends_on - starts_on).days + 1
 
 
+def _day(day: datetime.date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
 @transaction.atomic
 def suspend(
-    *, actor: User, contact: Contact, starts_on: datetime.date, ends_on: datetime.date, child_request: str
+    *,
+    actor: User,
+    contact: ContactArrangement,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    child_request: str,
+    basis: str = SuspensionBasis.CHILD_REQUEST,
+    decision_on: datetime.date | None = None,
+    decision_ref: str = "",
 ) -> Suspension:
-    Contact.objects.select_for_update().get(pk=contact.pk)
+    """Suspend contact. At the child's request (DOMAIN §10): at most 8 weeks, and not again until 8 weeks after the
+    last suspension at the child's request ended — a longer stop is a decision (afgørelse), recorded with
+    ``basis=decision``, its date and journal reference, and not bound by those two limits. No two suspensions of
+    the same contact overlap, whatever their basis."""
+    ContactArrangement.objects.select_for_update().get(pk=contact.pk)
+    if basis not in SuspensionBasis.values:
+        raise KredsError(_("Choose whether the suspension is at the child's request or by a decision."))
     child_request = child_request.strip()
-    if not child_request:
-        raise KredsError(_("Write what the child asked for. A suspension is at the child's request."))
-    _no_cpr(child_request)
+    decision_ref = decision_ref.strip()
+    _no_cpr(child_request, decision_ref)
     if ends_on < starts_on:
         raise KredsError(_("The suspension cannot end before it starts."))
-    if suspension_days(starts_on, ends_on) > SUSPENSION_MAX_DAYS:
-        raise KredsError(
-            _("A suspension at the child's request lasts at most 8 weeks (%(days)d days). This one is %(chosen)d days.")
-            % {"days": SUSPENSION_MAX_DAYS, "chosen": suspension_days(starts_on, ends_on)}
-        )
-    for other in Suspension.objects.filter(contact=contact):
+    others = [s for s in Suspension.objects.filter(contact=contact) if s.last_day >= s.starts_on]  # had a day
+    for other in others:
         other_end = other.last_day  # contact started again: a new suspension may begin that day
         if other.starts_on <= ends_on and starts_on <= other_end:
             raise KredsError(
                 _("The contact is already suspended from %(start)s to %(end)s.")
-                % {"start": other.starts_on.strftime("%d.%m.%Y"), "end": other_end.strftime("%d.%m.%Y")}
+                % {"start": _day(other.starts_on), "end": _day(other_end)}
             )
+    if basis == SuspensionBasis.DECISION:
+        if decision_on is None or not decision_ref:
+            raise KredsError(_("Write the date of the decision and its journal reference."))
+        _not_future(decision_on, _("The date of the decision"))
+        if decision_on > starts_on:
+            raise KredsError(_("The decision must be made on or before the day contact is suspended."))
+    else:
+        decision_on, decision_ref = None, ""
+        if not child_request:
+            raise KredsError(_("Write what the child asked for. A suspension is at the child's request."))
+        if suspension_days(starts_on, ends_on) > SUSPENSION_MAX_DAYS:
+            raise KredsError(
+                _(
+                    "A suspension at the child's request lasts at most 8 weeks (%(days)d days). This one is "
+                    "%(chosen)d days. A longer stop of contact needs a decision (afgørelse): record the decision "
+                    'under "Record a decision to suspend contact".'
+                )
+                % {"days": SUSPENSION_MAX_DAYS, "chosen": suspension_days(starts_on, ends_on)}
+            )
+        gap = datetime.timedelta(days=SUSPENSION_GAP_DAYS)
+        for other in others:
+            if other.basis != SuspensionBasis.CHILD_REQUEST:
+                continue
+            if other.starts_on > ends_on and other.starts_on <= ends_on + gap:
+                raise KredsError(
+                    _(
+                        "Contact is suspended at the child's request from %(start)s. An earlier suspension at the "
+                        "child's request must end more than 8 weeks before that. A longer stop of contact needs a "
+                        'decision (afgørelse): record the decision under "Record a decision to suspend contact".'
+                    )
+                    % {"start": _day(other.starts_on)}
+                )
+            if other.starts_on <= ends_on and starts_on <= other.last_day + gap:
+                raise KredsError(
+                    _(
+                        "Contact was suspended at the child's request until %(end)s. A new suspension at the child's "
+                        "request can start 8 weeks after that at the earliest (%(earliest)s). A longer stop of "
+                        'contact needs a decision (afgørelse): record the decision under "Record a decision to '
+                        'suspend contact".'
+                    )
+                    % {"end": _day(other.last_day), "earliest": _day(other.last_day + gap + datetime.timedelta(1))}
+                )
     suspension = Suspension.objects.create(
-        contact=contact, starts_on=starts_on, ends_on=ends_on, child_request=child_request, recorded_by=actor
+        contact=contact,
+        basis=basis,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        child_request=child_request,
+        decision_on=decision_on,
+        decision_ref=decision_ref,
+        recorded_by=actor,
     )
-    _audit(Action.CONTACT_CHANGE, actor, contact.case, "contact", str(contact.public_id), change="suspended")
+    _audit(
+        Action.CONTACT_CHANGE,
+        actor,
+        contact.case,
+        "contact",
+        str(contact.public_id),
+        change="suspended",
+        basis=basis,
+    )
     return suspension
 
 
@@ -468,3 +562,11 @@ def end_suspension(*, actor: User, suspension: Suspension, on: datetime.date) ->
         Action.CONTACT_CHANGE, actor, locked.contact.case, "contact", str(locked.contact.public_id), change="resumed"
     )
     return locked
+
+
+@transaction.atomic
+def save_checklist(*, actor: User, municipality: Municipality, checks: list[str]) -> list[str]:
+    """The municipality's choice of which checks a new candidate's assessment has (in the fixed order)."""
+    chosen = [k for k in CheckKey.values if k in checks]
+    tenancy.save_settings(actor=actor, municipality=municipality, values={"placement_checks": chosen})
+    return chosen

@@ -18,8 +18,6 @@ urlpatterns = [
     path("samvaer/pdf/", views.contacts_pdf, name="contacts_pdf"),
     path("samvaer/ny/", views.contact_add, name="contact_add"),
     path("samvaer/<uuid:contact_id>/", views.contact_change, name="contact_change"),
-    path("samvaer/<uuid:contact_id>/suspension/", views.suspend, name="suspend"),
-    path(
-        "samvaer/<uuid:contact_id>/suspension/<uuid:suspension_id>/slut/", views.end_suspension, name="end_suspension"
-    ),
+    path("samvaer/<uuid:contact_id>/pause/", views.suspend, name="suspend"),
+    path("samvaer/<uuid:contact_id>/pause/<uuid:suspension_id>/slut/", views.end_suspension, name="end_suspension"),
 ]

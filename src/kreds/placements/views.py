@@ -12,27 +12,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kreds.audit.constants import Action
-from kreds.audit.services import record
+from kreds.authz import access
 from kreds.authz.policies import can
 from kreds.cases.models import Case
-from kreds.core.exceptions import KredsError
-from kreds.core.viewhelpers import attempt_form, authorized_case, current_user, deny, get_or_404, parse_uuid
+from kreds.core import stale
+from kreds.core.runner import run
+from kreds.core.viewhelpers import current_user, get_or_404, parse_uuid
 from kreds.network.models import NetworkPerson
 from kreds.placements import forms, selectors, services
-from kreds.placements.constants import CheckKey
-from kreds.placements.models import Candidate, Check, Contact, Suspension
+from kreds.placements.constants import CheckKey, SuspensionBasis
+from kreds.placements.models import Candidate, CandidateCheck, ContactArrangement, ContactArrangementVersion, Suspension
 from kreds.placements.pdf import contact_plan_pdf
 from kreds.tenancy.models import Municipality
-
-
-def _case(request: HttpRequest, public_id: str, action: str, object_type: str = "placement") -> Case:
-    case: Case = authorized_case(request, public_id, action, read_action=Action.PLACEMENT_VIEW, object_type=object_type)
-    return case
 
 
 def _candidate(case: Case, candidate_id: str) -> Candidate:
@@ -90,25 +87,25 @@ def _render_exploration(request: HttpRequest, case: Case, **bound: Any) -> HttpR
 @login_required
 @require_GET
 def exploration(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.view")
+    case = access.fetch(request, Case, public_id, "placement.view", read=Action.PLACEMENT_VIEW, object_type="placement")
     return _render_exploration(request, case)
 
 
 @login_required
 @require_POST
 def start(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     form = forms.ExplorationForm(request.POST)
-    if attempt_form(
+    if run(
         request,
-        form,
         lambda: services.start_exploration(
             actor=current_user(request),
             case=case,
             started_on=form.cleaned_data["started_on"],
             why=form.cleaned_data["why"],
         ),
-        _("The exploration of the network has started. Add the candidates from the map."),
+        form=form,
+        success=_("The exploration of the network has started. Add the candidates from the map."),
     ):
         return redirect("placements:exploration", public_id=case.public_id)
     return _render_exploration(request, case, start_form=form)
@@ -117,7 +114,7 @@ def start(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def add_candidate(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     found = services.open_exploration(case)
     if found is None:
         raise Http404
@@ -126,30 +123,31 @@ def add_candidate(request: HttpRequest, public_id: str) -> HttpResponse:
     if person is None:
         messages.error(request, _("Choose a person from the child's network map."))
         return redirect("placements:exploration", public_id=case.public_id)
-    try:
-        candidate = services.add_candidate(actor=current_user(request), exploration=found, person=person)
-    except KredsError as exc:
-        messages.error(request, exc.message)
+    outcome = run(
+        request,
+        lambda: services.add_candidate(actor=current_user(request), exploration=found, person=person),
+        success=_("The person is added as a candidate."),
+    )
+    if outcome.value is None:
         return redirect("placements:exploration", public_id=case.public_id)
-    messages.success(request, _("The person is added as a candidate."))
-    return redirect("placements:candidate", public_id=case.public_id, candidate_id=candidate.public_id)
+    return redirect("placements:candidate", public_id=case.public_id, candidate_id=outcome.value.public_id)
 
 
 @login_required
 @require_POST
 def close(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     found = services.open_exploration(case)
     if found is None:
         raise Http404
     form = forms.CloseForm(request.POST)
-    if attempt_form(
+    if run(
         request,
-        form,
         lambda: services.close_exploration(
             actor=current_user(request), exploration=found, closed_on=form.cleaned_data["closed_on"]
         ),
-        _("The exploration is closed. It is kept with the case."),
+        form=form,
+        success=_("The exploration is closed. It is kept with the case."),
     ):
         return redirect("placements:exploration", public_id=case.public_id)
     return _render_exploration(request, case, close_form=form)
@@ -158,7 +156,7 @@ def close(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     found = services.open_exploration(case)
     form = forms.DecisionForm(request.POST, candidates=_approved_choices(found))
 
@@ -178,7 +176,7 @@ def decide(request: HttpRequest, public_id: str) -> HttpResponse:
             no_network_reason=data["no_network_reason"],
         )
 
-    if attempt_form(request, form, call, _("The placement decision is recorded.")):
+    if run(request, call, form=form, success=_("The placement decision is recorded.")):
         return redirect("placements:exploration", public_id=case.public_id)
     return _render_exploration(request, case, decision_form=form)
 
@@ -227,28 +225,35 @@ def _render_candidate(request: HttpRequest, case: Case, candidate: Candidate, **
 @login_required
 @require_GET
 def candidate(request: HttpRequest, public_id: str, candidate_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.view", object_type="candidate")
+    case = access.fetch(request, Case, public_id, "placement.view", read=Action.PLACEMENT_VIEW, object_type="candidate")
     return _render_candidate(request, case, _candidate(case, candidate_id))
 
 
 @login_required
 @require_POST
 def candidate_status(request: HttpRequest, public_id: str, candidate_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     found = _candidate(case, candidate_id)
     form = forms.StatusForm(request.POST, allowed=services.allowed_statuses(found))
-    if attempt_form(
+
+    def saved_now() -> tuple[dict[str, Any], int]:
+        fresh = Candidate.objects.get(pk=found.pk)
+        return {"status": fresh.get_status_display(), "on": fresh.status_on, "reason": fresh.reason}, fresh.version
+
+    if run(
         request,
-        form,
         lambda: services.set_status(
             actor=current_user(request),
             candidate=found,
             status=form.cleaned_data["status"],
             on=form.cleaned_data["on"],
             reason=form.cleaned_data["reason"],
-            version=form.cleaned_data["version"],
+            expected_version=stale.expected_version(form),
         ),
-        _("The status is saved."),
+        form=form,
+        current=saved_now,
+        success=_("The status is saved."),
+        reload_url=reverse("placements:candidate", args=[case.public_id, found.public_id]),
     ):
         return redirect("placements:candidate", public_id=case.public_id, candidate_id=found.public_id)
     return _render_candidate(request, case, found, status_form=form)
@@ -257,18 +262,14 @@ def candidate_status(request: HttpRequest, public_id: str, candidate_id: str) ->
 @login_required
 @require_POST
 def candidate_check(request: HttpRequest, public_id: str, candidate_id: str, key: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     found = _candidate(case, candidate_id)
     if key not in CheckKey.values:
         raise Http404
-    try:
-        check = Check.objects.get(candidate=found, key=key)
-    except Check.DoesNotExist as exc:
-        raise Http404 from exc
+    check = get_or_404(CandidateCheck.objects, candidate=found, key=key)
     form = forms.CheckForm(request.POST, prefix=key)
-    if attempt_form(
+    if run(
         request,
-        form,
         lambda: services.save_check(
             actor=current_user(request),
             check=check,
@@ -277,7 +278,8 @@ def candidate_check(request: HttpRequest, public_id: str, candidate_id: str, key
             expires_on=form.cleaned_data["expires_on"],
             note=form.cleaned_data["note"],
         ),
-        _("%(check)s is saved.") % {"check": check.get_key_display()},
+        form=form,
+        success=_("%(check)s is saved.") % {"check": check.get_key_display()},
     ):
         return redirect("placements:candidate", public_id=case.public_id, candidate_id=found.public_id)
     return _render_candidate(request, case, found, **{f"check_{key}": form})
@@ -286,12 +288,11 @@ def candidate_check(request: HttpRequest, public_id: str, candidate_id: str, key
 @login_required
 @require_POST
 def candidate_document(request: HttpRequest, public_id: str, candidate_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     found = _candidate(case, candidate_id)
     form = forms.DocumentForm(request.POST, request.FILES)
-    if attempt_form(
+    if run(
         request,
-        form,
         lambda: services.add_document(
             actor=current_user(request),
             candidate=found,
@@ -299,7 +300,8 @@ def candidate_document(request: HttpRequest, public_id: str, candidate_id: str) 
             title=form.cleaned_data["title"],
             expires_on=form.cleaned_data["expires_on"],
         ),
-        _("The document is uploaded."),
+        form=form,
+        success=_("The document is uploaded."),
     ):
         return redirect("placements:candidate", public_id=case.public_id, candidate_id=found.public_id)
     return _render_candidate(request, case, found, document_form=form)
@@ -318,7 +320,7 @@ def _render_contacts(request: HttpRequest, case: Case, **bound: Any) -> HttpResp
     change_forms = {}
     for row in rows:
         key = f"change_{row.contact.public_id}"
-        initial = {"based_on": row.current.pk if row.current else None}
+        initial = {"version": row.version}
         if row.current:
             initial.update({f: getattr(row.current, f) for f in services.CONTACT_FIELDS})
         change_forms[row.contact.pk] = bound.get(key) or forms.ContactArrangementForm(
@@ -336,6 +338,8 @@ def _render_contacts(request: HttpRequest, case: Case, **bound: Any) -> HttpResp
                     bound.get(f"suspend_{row.contact.public_id}")
                     or forms.SuspensionForm(prefix=f"s{str(row.contact.public_id)[:8]}"),
                     row.active_suspension(today),
+                    bound.get(f"decision_{row.contact.public_id}")
+                    or forms.DecisionSuspensionForm(prefix=f"d{str(row.contact.public_id)[:8]}"),
                 )
                 for row in rows
             ],
@@ -348,14 +352,16 @@ def _render_contacts(request: HttpRequest, case: Case, **bound: Any) -> HttpResp
     )
 
 
-def _contact(case: Case, contact_id: str) -> Contact:
-    return get_or_404(Contact.objects, public_id=contact_id, case=case)
+def _contact(case: Case, contact_id: str) -> ContactArrangement:
+    return get_or_404(ContactArrangement.objects, public_id=contact_id, case=case)
 
 
 @login_required
 @require_GET
 def contacts(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.view", object_type="contact_plan")
+    case = access.fetch(
+        request, Case, public_id, "placement.view", read=Action.PLACEMENT_VIEW, object_type="contact_plan"
+    )
     return _render_contacts(request, case)
 
 
@@ -363,7 +369,9 @@ def contacts(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def contacts_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     """The contact plan as PDF/A for the case file (audited as a read of the contact plan)."""
-    case = _case(request, public_id, "placement.view", object_type="contact_plan")
+    case = access.fetch(
+        request, Case, public_id, "placement.view", read=Action.PLACEMENT_VIEW, object_type="contact_plan"
+    )
     today = timezone.localdate()
     response = HttpResponse(
         contact_plan_pdf(case, selectors.contacts(case, today), today), content_type="application/pdf"
@@ -375,18 +383,18 @@ def contacts_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     form = forms.ContactArrangementForm(request.POST, persons=_person_choices(case), prefix="new")
-    if attempt_form(
+    if run(
         request,
-        form,
         lambda: services.save_contact(
             actor=current_user(request),
             case=case,
             person=_person(case, form.cleaned_data["person"]),
             data=form.cleaned_data,
         ),
-        _("The contact arrangement is saved."),
+        form=form,
+        success=_("The contact arrangement is saved."),
     ):
         return redirect("placements:contacts", public_id=case.public_id)
     return _render_contacts(request, case, add_form=form)
@@ -395,20 +403,28 @@ def contact_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def contact_change(request: HttpRequest, public_id: str, contact_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     contact = _contact(case, contact_id)
     form = forms.ContactArrangementForm(request.POST, prefix=str(contact.public_id)[:8])
-    if attempt_form(
+
+    def saved_now() -> tuple[dict[str, Any], int]:
+        fresh = ContactArrangementVersion.objects.filter(contact=contact, valid_to__isnull=True).first()
+        values = {f: getattr(fresh, f) for f in services.CONTACT_FIELDS} if fresh else {}
+        return values, ContactArrangementVersion.objects.filter(contact=contact).count()
+
+    if run(
         request,
-        form,
         lambda: services.save_contact(
             actor=current_user(request),
             case=case,
             person=contact.person,
             data=form.cleaned_data,
-            based_on=form.cleaned_data["based_on"],
+            expected_version=stale.expected_version(form),
         ),
-        _("The change is saved. The earlier arrangement is kept in the history."),
+        form=form,
+        current=saved_now,
+        success=_("The change is saved. The earlier arrangement is kept in the history."),
+        reload_url=reverse("placements:contacts", args=[case.public_id]),
     ):
         return redirect("placements:contacts", public_id=case.public_id)
     return _render_contacts(request, case, **{f"change_{contact.public_id}": form})
@@ -417,39 +433,56 @@ def contact_change(request: HttpRequest, public_id: str, contact_id: str) -> Htt
 @login_required
 @require_POST
 def suspend(request: HttpRequest, public_id: str, contact_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    """Suspend contact: at the child's request (the 8-week rules) or by a recorded decision (``basis=decision``)."""
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     contact = _contact(case, contact_id)
-    form = forms.SuspensionForm(request.POST, prefix=f"s{str(contact.public_id)[:8]}")
-    if attempt_form(
-        request,
-        form,
-        lambda: services.suspend(
+    short = str(contact.public_id)[:8]
+    by_decision = request.POST.get(f"d{short}-basis") == SuspensionBasis.DECISION
+    form: forms.SuspensionForm | forms.DecisionSuspensionForm = (
+        forms.DecisionSuspensionForm(request.POST, prefix=f"d{short}")
+        if by_decision
+        else forms.SuspensionForm(request.POST, prefix=f"s{short}")
+    )
+
+    def call() -> None:
+        data = form.cleaned_data
+        services.suspend(
             actor=current_user(request),
             contact=contact,
-            starts_on=form.cleaned_data["starts_on"],
-            ends_on=form.cleaned_data["ends_on"],
-            child_request=form.cleaned_data["child_request"],
-        ),
-        _("The suspension is recorded."),
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            child_request=data["child_request"],
+            basis=SuspensionBasis.DECISION if by_decision else SuspensionBasis.CHILD_REQUEST,
+            decision_on=data.get("decision_on"),
+            decision_ref=data.get("decision_ref") or "",
+        )
+
+    if run(
+        request,
+        call,
+        form=form,
+        success=_("The decision to suspend contact is recorded.") if by_decision else _("The suspension is recorded."),
     ):
         return redirect("placements:contacts", public_id=case.public_id)
-    return _render_contacts(request, case, **{f"suspend_{contact.public_id}": form})
+    key = f"decision_{contact.public_id}" if by_decision else f"suspend_{contact.public_id}"
+    return _render_contacts(request, case, **{key: form})
 
 
 @login_required
 @require_POST
 def end_suspension(request: HttpRequest, public_id: str, contact_id: str, suspension_id: str) -> HttpResponse:
-    case = _case(request, public_id, "placement.edit")
+    case = access.fetch(request, Case, public_id, "placement.edit", object_type="placement")
     contact = _contact(case, contact_id)
     suspension = get_or_404(Suspension.objects, public_id=suspension_id, contact=contact)
     form = forms.EndSuspensionForm(request.POST)
     if form.is_valid():
-        try:
-            services.end_suspension(actor=current_user(request), suspension=suspension, on=form.cleaned_data["on"])
-        except KredsError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Contact starts again."))
+        run(
+            request,
+            lambda: services.end_suspension(
+                actor=current_user(request), suspension=suspension, on=form.cleaned_data["on"]
+            ),
+            success=_("Contact starts again."),
+        )
     else:
         messages.error(request, _("Write the day contact starts again."))
     return redirect("placements:contacts", public_id=case.public_id)
@@ -464,21 +497,18 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     """Administrators choose which checks the assessment of a network candidate has."""
     user = current_user(request)
     if not can(user, "admin.manage_settings"):
-        raise deny(request, "admin.manage_settings", object_type="settings", object_id="placement")
+        # Not access.check: the refusal has always been audited with object_id "placement" (which settings page).
+        raise access.deny(request, "admin.manage_settings", object_type="settings", object_id="placement")
     municipality = Municipality.objects.get(pk=user.municipality_id or 0)
     form = forms.SettingsForm(request.POST or None, initial={"placement_checks": municipality.placement_checks})
     form.fields["placement_checks"].choices = CheckKey.choices  # type: ignore[attr-defined]
-    if request.method == "POST" and form.is_valid():
-        municipality.placement_checks = [k for k in CheckKey.values if k in form.cleaned_data["placement_checks"]]
-        municipality.save(update_fields=["placement_checks", "updated_at"])
-        record(
-            Action.SETTINGS_CHANGE,
-            actor=user,
-            municipality=municipality,
-            object_type="municipality",
-            object_id=str(municipality.public_id),
-            details={"placement_checks": municipality.placement_checks},
-        )
-        messages.success(request, _("The settings are saved. New candidates get these checks."))
+    if request.method == "POST" and run(
+        request,
+        lambda: services.save_checklist(
+            actor=user, municipality=municipality, checks=form.cleaned_data["placement_checks"]
+        ),
+        form=form,
+        success=_("The settings are saved. New candidates get these checks."),
+    ):
         return redirect("placement_settings:edit")
     return render(request, "placements/settings.html", {"form": form})

@@ -34,6 +34,10 @@ class GoalForm(KredsForm):
 
 
 class ContributionForm(KredsForm):
+    conditional_help = {
+        "person": _("Required if “Or: who” is empty."),
+        "responsible_name": _("Required if no one from the map is chosen."),
+    }
     person = forms.ModelChoiceField(
         label=_("Who (from the network map)"),
         queryset=NetworkPerson.objects.none(),
@@ -52,6 +56,14 @@ class ContributionForm(KredsForm):
         field.queryset = NetworkPerson.objects.filter(pk__in=[p.pk for p, _n in persons])  # type: ignore[attr-defined]
         names = {p.pk: name for p, name in persons}
         field.label_from_instance = lambda p: names.get(p.pk, "")  # type: ignore[attr-defined]
+
+
+class GoalEditForm(GoalForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ContributionEditForm(ContributionForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class StatusForm(KredsForm):

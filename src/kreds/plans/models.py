@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kreds.core.models import TimestampedModel, VersionedModel
+from kreds.network import kinship
 from kreds.plans.constants import GoalArea, TaskStatus
 
 USER = settings.AUTH_USER_MODEL
@@ -29,7 +30,9 @@ class ChildPlan(TimestampedModel, VersionedModel):
         return f"plan {self.decided_on}"
 
 
-class Goal(TimestampedModel):
+class Goal(TimestampedModel, VersionedModel):
+    """A goal of the plan. Its wording can be changed; each earlier wording is kept as a ``GoalVersion``."""
+
     plan = models.ForeignKey(ChildPlan, on_delete=models.PROTECT, related_name="goals")
     number = models.PositiveSmallIntegerField()
     area = models.CharField(_("area"), max_length=12, choices=GoalArea.choices)
@@ -46,8 +49,9 @@ class Goal(TimestampedModel):
         return f"{self.number}. {self.text[:40]}"
 
 
-class Contribution(TimestampedModel):
-    """Who does what for a goal: a person from the map (network or professional) or a staff member by name."""
+class Contribution(TimestampedModel, VersionedModel):
+    """Who does what for a goal: a person from the map (network or professional) or a staff member by name.
+    Who, what and by when can be changed; each earlier version is kept as a ``ContributionVersion``."""
 
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="contributions")
     person = models.ForeignKey(
@@ -68,8 +72,64 @@ class Contribution(TimestampedModel):
             models.CheckConstraint(condition=~Q(responsible_name=""), name="contribution_has_someone"),
         ]
 
+    # Who the person is to the child (kreds.network.kinship), set for display by plans.selectors.plan.
+    kin: str = ""
+
     def __str__(self) -> str:
         return f"{self.responsible_name}: {self.what[:40]}"
+
+    @property
+    def kin_label(self) -> str:
+        """The tag shown with the name: the child, parent, network or professional."""
+
+        return kinship.label(self.kin or (kinship.NETWORK if self.is_network else kinship.PROFESSIONAL))
+
+
+class GoalVersion(models.Model):
+    """An earlier wording of a goal: what it said until ``replaced_at``, when ``replaced_by`` changed it."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    area = models.CharField(max_length=12, choices=GoalArea.choices)
+    text = models.TextField()
+    replaced_at = models.DateTimeField()
+    replaced_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[models.Manager[GoalVersion]]
+
+    class Meta:
+        ordering = ["goal", "-version"]
+        constraints = [models.UniqueConstraint(fields=["goal", "version"], name="plan_goal_version_once")]
+
+    def __str__(self) -> str:
+        return f"goal {self.goal_id} v{self.version}"
+
+
+class ContributionVersion(models.Model):
+    """An earlier version of a contribution (who, what, by when) until ``replaced_at``."""
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    person = models.ForeignKey(
+        "network.NetworkPerson", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responsible_name = models.CharField(max_length=200)
+    is_network = models.BooleanField(default=False)
+    what = models.TextField()
+    due_on = models.DateField(null=True, blank=True)
+    replaced_at = models.DateTimeField()
+    replaced_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    objects: ClassVar[models.Manager[ContributionVersion]]
+
+    class Meta:
+        ordering = ["contribution", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "version"], name="plan_contribution_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"contribution {self.contribution_id} v{self.version}"
 
 
 class PlanReview(TimestampedModel):

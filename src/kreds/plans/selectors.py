@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kreds.cases.models import Case
 from kreds.meetings.constants import MeetingKind
 from kreds.meetings.models import Agreement
+from kreds.network import kinship
 from kreds.network.models import NetworkPerson
 from kreds.plans import clocks
 from kreds.plans.constants import OPEN
@@ -22,12 +23,35 @@ from kreds.safety.models import SafetyRule
 
 
 def plan(case: Case) -> ChildPlan | None:
-    return (
+    """The plan with its goals, contributions (each with ``kin``: who the person is to the child) and follow-ups."""
+    found = (
         ChildPlan.objects.filter(case=case)
         .select_related("created_by")
-        .prefetch_related("goals__contributions__person", "reviews__created_by")
+        .prefetch_related(
+            "goals__contributions__person",
+            "goals__versions__replaced_by",
+            "goals__contributions__versions__replaced_by",
+            "reviews__created_by",
+        )
         .first()
     )
+    if found is not None:
+        kinds = kinship.person_kinds(case)
+        for goal in found.goals.all():
+            for c in goal.contributions.all():
+                c.kin = _contribution_kin(case, c, kinds)
+    return found
+
+
+def _contribution_kin(case: Case, c: Contribution, kinds: dict[int, str]) -> str:
+    """A person from the map as the map says; a name written by hand is a professional (the form asks for "the
+    caseworker or the school"), unless it is the child's own name."""
+    if c.person_id is not None:
+        return kinds.get(c.person_id, kinship.NETWORK if c.is_network else kinship.PROFESSIONAL)
+    name = " ".join(c.responsible_name.lower().split())
+    child = case.child
+    own = {child.first_name.lower(), f"{child.first_name} {child.last_name}".lower(), "barnet", "the child"}
+    return kinship.CHILD if name in own else kinship.PROFESSIONAL
 
 
 @dataclass(frozen=True)
@@ -40,7 +64,7 @@ class Task:
     who: str
     person_id: int | None
     person_key: str
-    is_network: bool
+    kin: str  # who the person is to the child: kreds.network.kinship (child, parent, network, professional)
     what: str
     due_on: datetime.date | None
     status: str
@@ -50,6 +74,15 @@ class Task:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN
+
+    @property
+    def is_network(self) -> bool:
+        """Held by the private network (not the child, a parent or a professional)."""
+        return self.kin == kinship.NETWORK
+
+    @property
+    def kin_label(self) -> str:
+        return kinship.label(self.kin)
 
     @property
     def overdue(self) -> bool:
@@ -64,11 +97,18 @@ SOURCE_LABELS = {
 }
 
 
-def tasks(case: Case, today: datetime.date | None = None) -> list[Task]:
-    """Every agreement and task on the case, from every source, in a fixed number of queries (DOMAIN §9)."""
+def tasks(case: Case, today: datetime.date | None = None, *, approved_only: bool = False) -> list[Task]:
+    """Every agreement and task on the case, from every source, in a fixed number of queries (DOMAIN §9).
+
+    ``approved_only``: a meeting's agreements only once its minutes (a conference's: the family's plan) are
+    approved, as for what a network person sees; staff see the drafts too."""
     today = today or timezone.localdate()
     out: list[Task] = []
-    for a in Agreement.objects.filter(case=case).select_related("meeting", "responsible", "person"):
+    kinds = kinship.person_kinds(case)
+    agreements = Agreement.objects.filter(case=case)
+    if approved_only:
+        agreements = agreements.filter(meeting__minutes_approved_at__isnull=False)
+    for a in agreements.select_related("meeting", "responsible", "person"):
         fgc = a.meeting.kind in (MeetingKind.FGC, MeetingKind.FGC_FOLLOW_UP)
         out.append(
             Task(
@@ -78,7 +118,7 @@ def tasks(case: Case, today: datetime.date | None = None) -> list[Task]:
                 a.responsible_name,
                 a.person_id,
                 str(a.person.public_id) if a.person else "",
-                a.responsible.role in ("private", "parent", "child"),
+                kinship.kin_of_participant(a.responsible.role, a.responsible.person_id, kinds),
                 a.what,
                 a.due_on,
                 a.status,
@@ -95,7 +135,7 @@ def tasks(case: Case, today: datetime.date | None = None) -> list[Task]:
             r.responsible_name,
             r.responsible_id,
             str(r.responsible.public_id),
-            True,
+            kinds.get(r.responsible_id, kinship.NETWORK),
             r.rule,
             r.due_on,
             r.status,
@@ -113,7 +153,7 @@ def tasks(case: Case, today: datetime.date | None = None) -> list[Task]:
             c.responsible_name,
             c.person_id,
             str(c.person.public_id) if c.person else "",
-            c.is_network,
+            _contribution_kin(case, c, kinds),
             c.what,
             c.due_on,
             c.status,
@@ -161,8 +201,9 @@ def filter_tasks(
 
 
 def tasks_for_person(case: Case, person: NetworkPerson) -> list[Task]:
-    """A network person's own items (their personal page shows them, DOMAIN §9)."""
-    return [t for t in tasks(case) if t.person_id == person.pk]
+    """A network person's own items (their personal page and e-mail show them, DOMAIN §9): a meeting's agreements
+    once its minutes are approved, never a draft."""
+    return [t for t in tasks(case, approved_only=True) if t.person_id == person.pk]
 
 
 def plan_header(case: Case) -> ChildPlan | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kreds.audit.constants import Action
@@ -13,9 +12,14 @@ from kreds.audit.services import record
 from kreds.consent.constants import Category
 from kreds.consent.services import may_share
 from kreds.core.mail import email
-from kreds.meetings.models import Outbox
+from kreds.meetings.sending import in_language
 from kreds.network.services import current_version
+from kreds.outbox.models import Outbox
 from kreds.participants.services import token_for
+from kreds.plans.selectors import tasks_for_person
+
+# The outbox kind of a network person's task list (registered with kreds.outbox in apps.py).
+PERSON_TASKS = "person_tasks"
 
 
 def sharing_problem(case: object, person: object) -> str:
@@ -25,22 +29,18 @@ def sharing_problem(case: object, person: object) -> str:
 
 
 def send_person_tasks(row: Outbox) -> str:
-    """The outbox sender for PERSON_TASKS rows (registered with kreds.meetings.tasks)."""
-    from kreds.meetings.sending import in_language
-    from kreds.plans.selectors import tasks_for_person
+    """The outbox sender for PERSON_TASKS rows."""
 
     link = row.link
     assert link is not None and link.person is not None
     case, person = link.case, link.person
-    row.attempts += 1
     reason = sharing_problem(case, person) or ("" if link.is_active else _("The link is no longer active."))
     version = current_version(person)
     if not reason and not version.email:
         reason = _("The person has no e-mail address.")
     details = {"kind": row.kind, "person": str(person.public_id)}
     if reason:
-        row.last_error = reason[:300]
-        row.save(update_fields=["attempts", "last_error"])
+        row.mark_not_sent(reason)
         record(
             Action.MESSAGE_REFUSED,
             actor=None,
@@ -66,9 +66,7 @@ def send_person_tasks(row: Outbox) -> str:
         )
         subject = _("Your tasks for %(child)s") % {"child": case.child.first_name}
     email(subject=subject, body=body.strip() + "\n", to=[version.email]).send(using="default")
-    row.sent_at = timezone.now()
-    row.last_error = ""
-    row.save(update_fields=["attempts", "sent_at", "last_error"])
+    row.mark_sent()
     record(
         Action.MESSAGE_SENT,
         actor=None,

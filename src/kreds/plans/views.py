@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,22 +19,24 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
-from kreds.authz.policies import can, visible_cases
+from kreds.authz import access
+from kreds.authz.policies import can
 from kreds.cases.models import Case
-from kreds.core.viewhelpers import attempt, authorized_case, current_user, deny, get_or_404
+from kreds.cases.policies import visible_cases
+from kreds.core import stale
+from kreds.core.runner import run
+from kreds.core.viewhelpers import current_user, get_or_404
 from kreds.network import selectors as network_selectors
 from kreds.network.models import NetworkPerson
 from kreds.participants import purposes
 from kreds.participants.models import ParticipantLink
 from kreds.participants.services import token_for
+from kreds.placements.selectors import suspensions_ending
 from kreds.plans import forms, selectors, services
 from kreds.plans.models import Contribution, Goal
+from kreds.plans.pdf import child_plan_pdf
+from kreds.plans.pdf import tasks_pdf as build_tasks_pdf
 from kreds.plans.sending import sharing_problem
-
-
-def _case(request: HttpRequest, public_id: str, action: str) -> Case:
-    case: Case = authorized_case(request, public_id, action, read_action=Action.PLAN_VIEW, object_type="plan")
-    return case
 
 
 def _persons(case: Case) -> list[tuple[Any, str]]:
@@ -46,9 +49,17 @@ def _render_plan(request: HttpRequest, case: Case, **forms_in: Any) -> HttpRespo
     user = current_user(request)
     plan = selectors.plan(case)
     persons = _persons(case)
+    bound = forms_in.get("edit_forms") or {}
     for goal in plan.goals.all() if plan else []:
         # One form per goal, each with its own prefix so ids stay unique on the page.
         goal.contribution_form = forms.ContributionForm(prefix=f"g{goal.number}", persons=persons)  # type: ignore[attr-defined]
+        goal.edit_form = bound.get(("goal", goal.pk)) or forms.GoalEditForm(  # type: ignore[attr-defined]
+            prefix=f"eg{goal.number}", initial={"area": goal.area, "text": goal.text, "version": goal.version}
+        )
+        for c in goal.contributions.all():
+            c.edit_form = bound.get(("contribution", c.pk)) or forms.ContributionEditForm(  # type: ignore[attr-defined]
+                prefix=_contribution_prefix(c), persons=persons, initial=_contribution_initial(c)
+            )
     return render(
         request,
         "plans/plan.html",
@@ -74,24 +85,35 @@ def _render_plan(request: HttpRequest, case: Case, **forms_in: Any) -> HttpRespo
 @login_required
 @require_GET
 def plan(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _render_plan(request, _case(request, public_id, "plan.view"))
+    return _render_plan(
+        request, access.fetch(request, Case, public_id, "plan.view", read=Action.PLAN_VIEW, object_type="plan")
+    )
 
 
 @login_required
 @require_POST
 def plan_save(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "plan.edit")
+    case = access.fetch(request, Case, public_id, "plan.edit", object_type="plan")
     form = forms.PlanForm(request.POST)
-    if form.is_valid() and attempt(
+
+    def saved_now() -> tuple[dict[str, Any], int | None]:
+        plan = selectors.plan(case)
+        return ({"decided_on": plan.decided_on, "purpose": plan.purpose}, plan.version) if plan else ({}, None)
+
+    if run(
         request,
+        # A form opened before the plan was made has no version: if a colleague made it meanwhile, that is stale.
         lambda: services.save_plan(
             actor=current_user(request),
             case=case,
             decided_on=form.cleaned_data["decided_on"],
             purpose=form.cleaned_data["purpose"],
-            expected_version=form.cleaned_data.get("version"),
+            expected_version=stale.expected_version(form) or 0,
         ),
-        _("The plan is saved."),
+        form=form,
+        current=saved_now,
+        success=_("The plan is saved."),
+        reload_url=reverse("plans:plan", args=[case.public_id]),
     ):
         return redirect("plans:plan", public_id=case.public_id)
     return _render_plan(request, case, plan_form=form)
@@ -100,14 +122,15 @@ def plan_save(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def goal_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "plan.edit")
+    case = access.fetch(request, Case, public_id, "plan.edit", object_type="plan")
     form = forms.GoalForm(request.POST)
-    if form.is_valid() and attempt(
+    if run(
         request,
         lambda: services.add_goal(
             actor=current_user(request), case=case, area=form.cleaned_data["area"], text=form.cleaned_data["text"]
         ),
-        _("The goal is added. Now add what the network and the professionals contribute."),
+        form=form,
+        success=_("The goal is added. Now add what the network and the professionals contribute."),
     ):
         return redirect("plans:plan", public_id=case.public_id)
     return _render_plan(request, case, goal_form=form)
@@ -117,16 +140,96 @@ def _goal(case: Case, goal_id: str) -> Goal:
     return get_or_404(Goal.objects.select_related("plan__case"), public_id=goal_id, plan__case=case)
 
 
+def _contribution_prefix(c: Contribution) -> str:
+    return f"ec{str(c.public_id)[:8]}"
+
+
+def _contribution_initial(c: Contribution) -> dict[str, Any]:
+    return {
+        "person": c.person_id,
+        "responsible_name": "" if c.person_id else c.responsible_name,
+        "what": c.what,
+        "due_on": c.due_on,
+        "version": c.version,
+    }
+
+
+@login_required
+@require_POST
+def goal_edit(request: HttpRequest, public_id: str, goal_id: str) -> HttpResponse:
+    """Change a goal's area and wording; the earlier wording is kept, a stale form is refused with a comparison."""
+    case = access.fetch(request, Case, public_id, "plan.edit", object_type="plan")
+    goal = _goal(case, goal_id)
+    form = forms.GoalEditForm(request.POST, prefix=f"eg{goal.number}")
+
+    def saved_now() -> tuple[dict[str, Any], int]:
+        fresh = Goal.objects.get(pk=goal.pk)
+        return {"area": fresh.area, "text": fresh.text}, fresh.version
+
+    if run(
+        request,
+        lambda: services.edit_goal(
+            actor=current_user(request),
+            goal=goal,
+            area=form.cleaned_data["area"],
+            text=form.cleaned_data["text"],
+            expected_version=stale.expected_version(form),
+        ),
+        form=form,
+        current=saved_now,
+        success=_("The goal is changed. The earlier wording is kept in its history."),
+        reload_url=reverse("plans:plan", args=[case.public_id]) + f"#goal-{goal.public_id}",
+    ):
+        return redirect(reverse("plans:plan", args=[case.public_id]) + f"#goal-{goal.public_id}")
+    return _render_plan(request, case, edit_forms={("goal", goal.pk): form})
+
+
+@login_required
+@require_POST
+def contribution_edit(request: HttpRequest, public_id: str, contribution_id: str) -> HttpResponse:
+    """Change who does what by when; the earlier version is kept, a stale form is refused with a comparison."""
+    case = access.fetch(request, Case, public_id, "plan.contribute", object_type="plan")
+    contribution = get_or_404(
+        Contribution.objects.select_related("goal__plan__case"), public_id=contribution_id, goal__plan__case=case
+    )
+    form = forms.ContributionEditForm(request.POST, prefix=_contribution_prefix(contribution), persons=_persons(case))
+
+    def saved_now() -> tuple[dict[str, Any], int]:
+        fresh = Contribution.objects.get(pk=contribution.pk)
+        initial = _contribution_initial(fresh)
+        return {k: v for k, v in initial.items() if k != "version"}, fresh.version
+
+    anchor = f"#goal-{contribution.goal.public_id}"
+    if run(
+        request,
+        lambda: services.edit_contribution(
+            actor=current_user(request),
+            contribution=contribution,
+            what=form.cleaned_data["what"],
+            person=form.cleaned_data["person"],
+            responsible_name=form.cleaned_data["responsible_name"],
+            due_on=form.cleaned_data["due_on"],
+            expected_version=stale.expected_version(form),
+        ),
+        form=form,
+        current=saved_now,
+        success=_("The contribution is changed. The earlier version is kept in its history."),
+        reload_url=reverse("plans:plan", args=[case.public_id]) + anchor,
+    ):
+        return redirect(reverse("plans:plan", args=[case.public_id]) + anchor)
+    return _render_plan(request, case, edit_forms={("contribution", contribution.pk): form})
+
+
 @login_required
 @require_POST
 def goal_achieved(request: HttpRequest, public_id: str, goal_id: str) -> HttpResponse:
-    case = _case(request, public_id, "plan.edit")
+    case = access.fetch(request, Case, public_id, "plan.edit", object_type="plan")
     goal = _goal(case, goal_id)
     achieved = request.POST.get("achieved") == "1"
-    attempt(
+    run(
         request,
         lambda: services.mark_goal_achieved(actor=current_user(request), goal=goal, achieved=achieved),
-        _("The goal is marked as achieved.") if achieved else _("The goal is open again."),
+        success=_("The goal is marked as achieved.") if achieved else _("The goal is open again."),
     )
     return redirect("plans:plan", public_id=case.public_id)
 
@@ -134,12 +237,12 @@ def goal_achieved(request: HttpRequest, public_id: str, goal_id: str) -> HttpRes
 @login_required
 @require_POST
 def contribution_add(request: HttpRequest, public_id: str, goal_id: str) -> HttpResponse:
-    case = _case(request, public_id, "plan.contribute")
+    case = access.fetch(request, Case, public_id, "plan.contribute", object_type="plan")
     goal = _goal(case, goal_id)
     form = forms.ContributionForm(request.POST, prefix=f"g{goal.number}", persons=_persons(case))
     if form.is_valid():
         data = form.cleaned_data
-        attempt(
+        run(
             request,
             lambda: services.add_contribution(
                 actor=current_user(request),
@@ -149,7 +252,7 @@ def contribution_add(request: HttpRequest, public_id: str, goal_id: str) -> Http
                 responsible_name=data["responsible_name"],
                 due_on=data["due_on"],
             ),
-            _("The contribution is added."),
+            success=_("The contribution is added."),
         )
     else:
         messages.error(request, _("Write what will be done."))
@@ -159,18 +262,18 @@ def contribution_add(request: HttpRequest, public_id: str, goal_id: str) -> Http
 @login_required
 @require_POST
 def contribution_status(request: HttpRequest, public_id: str, contribution_id: str) -> HttpResponse:
-    case = _case(request, public_id, "plan.contribute")
+    case = access.fetch(request, Case, public_id, "plan.contribute", object_type="plan")
     contribution = get_or_404(
         Contribution.objects.select_related("goal__plan__case"), public_id=contribution_id, goal__plan__case=case
     )
     form = forms.StatusForm(request.POST)
     if form.is_valid():
-        attempt(
+        run(
             request,
             lambda: services.set_contribution_status(
                 actor=current_user(request), contribution=contribution, status=form.cleaned_data["status"]
             ),
-            _("The status is saved."),
+            success=_("The status is saved."),
         )
     return redirect(reverse("plans:plan", args=[case.public_id]) + f"#goal-{contribution.goal.public_id}")
 
@@ -178,10 +281,10 @@ def contribution_status(request: HttpRequest, public_id: str, contribution_id: s
 @login_required
 @require_POST
 def review_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "plan.edit")
+    case = access.fetch(request, Case, public_id, "plan.edit", object_type="plan")
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
-        attempt(
+        run(
             request,
             lambda: services.add_review(
                 actor=current_user(request),
@@ -189,7 +292,7 @@ def review_add(request: HttpRequest, public_id: str) -> HttpResponse:
                 reviewed_on=form.cleaned_data["reviewed_on"],
                 note=form.cleaned_data["note"],
             ),
-            _("The follow-up of the plan is recorded."),
+            success=_("The follow-up of the plan is recorded."),
         )
     else:
         messages.error(request, _("Write the date of the follow-up."))
@@ -199,12 +302,11 @@ def review_add(request: HttpRequest, public_id: str) -> HttpResponse:
 # Who does what ------------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def tasks(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Every agreement and task on the case, from every source, with who, what, by when, status and source."""
-    case = _case(request, public_id, "plan.view")
-    rows = selectors.tasks(case)
+def _filtered_tasks(
+    request: HttpRequest, case: Case, today: datetime.date | None = None
+) -> tuple[list[selectors.Task], list[selectors.Task], forms.TaskFilterForm, list[tuple[str, str]]]:
+    """Every task on the case, those the page's filters (default: open ones) show, the filter form, the people."""
+    rows = selectors.tasks(case, today)
     people = sorted({(t.person_key, t.who) for t in rows if t.person_key}, key=lambda p: p[1])
     form = forms.TaskFilterForm(request.GET or {"status": "open"}, people=people)
     filters = form.cleaned_data if form.is_valid() else {"status": "open"}
@@ -215,6 +317,15 @@ def tasks(request: HttpRequest, public_id: str) -> HttpResponse:
         overdue=bool(filters.get("overdue")),
         source=filters.get("source", ""),
     )
+    return rows, shown, form, people
+
+
+@login_required
+@require_GET
+def tasks(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Every agreement and task on the case, from every source, with who, what, by when, status and source."""
+    case = access.fetch(request, Case, public_id, "plan.view", read=Action.PLAN_VIEW, object_type="plan")
+    rows, shown, form, people = _filtered_tasks(request, case)
     persons = {str(p.public_id): p for p in NetworkPerson.objects.filter(map__case=case)}
     return render(
         request,
@@ -233,15 +344,11 @@ def tasks(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def send_tasks(request: HttpRequest, public_id: str, person_id: str) -> HttpResponse:
-    case = _case(request, public_id, "plan.contribute")
-    person = NetworkPerson.objects.filter(public_id=person_id, map__case=case).first()
-    if person is None:
-        raise Http404
-    sent: list[bool] = []
-    if attempt(
-        request, lambda: sent.append(services.send_person_tasks(actor=current_user(request), case=case, person=person))
-    ):
-        if sent[0]:
+    case = access.fetch(request, Case, public_id, "plan.contribute", object_type="plan")
+    person = get_or_404(NetworkPerson.objects, public_id=person_id, map__case=case)
+    outcome = run(request, lambda: services.send_person_tasks(actor=current_user(request), case=case, person=person))
+    if outcome:
+        if outcome.value:
             messages.success(request, _("The list is on its way by e-mail, with the link to the person's own page."))
         else:
             messages.info(
@@ -260,7 +367,7 @@ def send_tasks(request: HttpRequest, public_id: str, person_id: str) -> HttpResp
 @require_GET
 def person_letter(request: HttpRequest, public_id: str, person_id: str) -> HttpResponse:
     """The person's link as text and QR code, to print or show (for people without e-mail)."""
-    case = _case(request, public_id, "plan.contribute")
+    case = access.fetch(request, Case, public_id, "plan.contribute", read=Action.PLAN_VIEW, object_type="plan")
     person = NetworkPerson.objects.filter(public_id=person_id, map__case=case).first()
     link = services.person_link(case, person) if person else None
     if link is None:
@@ -281,15 +388,39 @@ def person_letter(request: HttpRequest, public_id: str, person_id: str) -> HttpR
     )
 
 
+def _pdf(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The child's plan as PDF/A to print (audited as a read of the plan, view "plan_pdf")."""
+    case = access.fetch(request, Case, public_id, "plan.view", read=Action.PLAN_VIEW, object_type="plan")
+    child_plan = selectors.plan(case)
+    if child_plan is None:
+        raise Http404
+    return _pdf(child_plan_pdf(case, child_plan), "barnets-plan.pdf")
+
+
+@login_required
+@require_GET
+def tasks_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Who does what as PDF/A, with the same filters as the page (audited as a read, view "tasks_pdf")."""
+    case = access.fetch(request, Case, public_id, "plan.view", read=Action.PLAN_VIEW, object_type="plan")
+    today = timezone.localdate()
+    rows, shown, _form, _people = _filtered_tasks(request, case, today)
+    return _pdf(build_tasks_pdf(case, shown, len(rows), today), "hvem-goer-hvad.pdf")
+
+
 @login_required
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
     """Legal deadlines that are overdue or run out soon, on the cases the user may see (a leader: the unit's)."""
     user = current_user(request)
-    if not can(user, "plan.unit_deadlines"):
-        raise deny(request, "plan.unit_deadlines", object_type="deadlines", object_id="")
-    from kreds.placements.selectors import suspensions_ending
-
+    access.check(request, "plan.unit_deadlines", object_type="deadlines")
     cases = visible_cases(user)
     rows = selectors.unit_clocks(cases)
     today = timezone.localdate()
@@ -310,8 +441,6 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 def person_page(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
     """Everything the person has taken on for the child: from meetings, conferences, the safety plan and the plan."""
     if request.method != "GET":
-        from django.http import HttpResponseNotAllowed
-
         return HttpResponseNotAllowed(["GET"])
     case, person = link.case, link.person
     assert person is not None

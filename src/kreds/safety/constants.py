@@ -18,6 +18,9 @@ class RuleStatus(models.TextChoices):
     NOT_DONE = "not_done", _("Not done")
 
 
+# Rules still to be done: past their date they are overdue (as the consolidated list, kreds.plans.constants.OPEN).
+OPEN_RULE = (RuleStatus.AGREED, RuleStatus.IN_PROGRESS)
+
 SCALE_MIN, SCALE_MAX = 0, 10
 # DOMAIN §7: the meaning of the ends of the scale, shown with every scaling question.
 SCALE_ZERO = _("0 = so bad that the child cannot live at home")

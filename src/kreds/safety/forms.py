@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kreds.core.forms import DateInput, KredsForm
+from kreds.core.forms import DateInput, KredsForm, conditional
+from kreds.core.text import sentence_start
 from kreds.network.models import NetworkPerson
 from kreds.safety.constants import SCALE_MAX, SCALE_MIN, SCALE_TEN, SCALE_ZERO, RuleStatus, ScorerKind
 
@@ -31,14 +32,27 @@ class MappingForm(KredsForm):
     change_note = forms.CharField(
         label=_("What changed in this version?"), max_length=300, required=False, help_text=_("A short note.")
     )
-    based_on = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# Who, what and the consequence are required for every worry statement written; an empty row is left out.
+STATEMENT_REQUIRED = _("Required for every worry statement you write.")
 
 
 class StatementForm(KredsForm):
     key = forms.CharField(widget=forms.HiddenInput, required=False)
-    who_worried = forms.CharField(label=_("Who is worried"), max_length=200, required=False)
-    about_what = _text(_("About what"), 2)
-    if_nothing_changes = _text(_("What may happen if nothing changes"), 2)
+    who_worried = conditional(
+        forms.CharField(label=_("Who is worried"), max_length=200, required=False), STATEMENT_REQUIRED
+    )
+    about_what = conditional(
+        _text(
+            _("About what"),
+            2,
+            _("It follows “… is worried about”, for example: that Emma is alone at home in the evenings."),
+        ),
+        STATEMENT_REQUIRED,
+    )
+    if_nothing_changes = conditional(_text(_("What may happen if nothing changes"), 2), STATEMENT_REQUIRED)
     goal_parent = _text(_("Safety goal: what the parents will do differently"), 2)
     goal_child = _text(_("Safety goal: what the child will experience"), 2)
     goal_professionals = _text(_("Safety goal: what the professionals will see"), 2)
@@ -59,8 +73,9 @@ class ScalingForm(KredsForm):
         required=False,
         empty_label=_("Not from the map"),
     )
-    scorer_name = forms.CharField(
-        label=_("Name"), max_length=200, required=False, help_text=_("Not needed when a person from the map is chosen.")
+    scorer_name = conditional(
+        forms.CharField(label=_("Name"), max_length=200, required=False),
+        _("Required if no person from the map is chosen."),
     )
     score = forms.TypedChoiceField(
         label=_("On a scale from 0 to 10"),
@@ -74,7 +89,9 @@ class ScalingForm(KredsForm):
     def __init__(self, *args: Any, statements: list[Any], persons: list[tuple[Any, str]], **kwargs: Any) -> None:
         kwargs.setdefault("initial", {}).setdefault("scored_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["statement"].choices = [(str(s.key), f"{s.number}. {s.about_what[:80]}") for s in statements]  # type: ignore[attr-defined]
+        self.fields["statement"].choices = [  # type: ignore[attr-defined]
+            (str(s.key), f"{s.number}. {sentence_start(s.about_what)[:80]}") for s in statements
+        ]
         field = self.fields["person"]
         field.queryset = NetworkPerson.objects.filter(pk__in=[p.pk for p, _n in persons])  # type: ignore[attr-defined]
         names = {p.pk: name for p, name in persons}

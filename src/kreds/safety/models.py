@@ -7,6 +7,7 @@ version to version.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import ClassVar
 
@@ -16,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kreds.core.models import TimestampedModel, VersionedModel
-from kreds.safety.constants import SCALE_MAX, SCALE_MIN, RuleStatus, ScorerKind
+from kreds.safety.constants import OPEN_RULE, SCALE_MAX, SCALE_MIN, RuleStatus, ScorerKind
 
 USER = settings.AUTH_USER_MODEL
 
@@ -143,3 +144,10 @@ class SafetyRule(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.rule[:40]}"
+
+    # Set for display by safety.selectors.rules: the rule's date has passed and it is not done.
+    overdue: bool = False
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """In the plan, still to be done (agreed or in progress), and its date has passed (the day itself is not)."""
+        return self.ended_at is None and self.status in OPEN_RULE and self.due_on is not None and self.due_on < today

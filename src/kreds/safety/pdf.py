@@ -9,8 +9,17 @@ from django.utils.translation import gettext as _
 
 from kreds.cases.models import Case
 from kreds.core.pdf import render, table_block, text_block
+from kreds.core.text import mid_sentence, sentence_start
 from kreds.safety import selectors
-from kreds.safety.models import Mapping
+from kreds.safety.models import Mapping, WorryStatement
+
+
+def worry_sentence(statement: WorryStatement) -> str:
+    """ "Skolen er bekymret for at Tom er alene hjemme": the statement as one sentence, as the screen shows it."""
+    return _("%(who)s is worried about %(what)s") % {
+        "who": sentence_start(statement.who_worried),
+        "what": mid_sentence(statement.about_what),
+    }
 
 
 def mapping_pdf(case: Case, mapping: Mapping) -> bytes:
@@ -26,8 +35,8 @@ def mapping_pdf(case: Case, mapping: Mapping) -> bytes:
         },
         table_block(
             _("Worry statements"),
-            [_("Who is worried"), _("About what"), _("If nothing changes")],
-            [[s.who_worried, s.about_what, s.if_nothing_changes] for s in statements],
+            ["#", _("Worry statement"), _("If nothing changes")],
+            [[str(s.number), worry_sentence(s), sentence_start(s.if_nothing_changes)] for s in statements],
             ["auto", "1fr", "1fr"],
         ),
         {
@@ -71,20 +80,31 @@ def mapping_pdf(case: Case, mapping: Mapping) -> bytes:
         )
     rules = selectors.rules(case)
     if rules:
+        late = [r for r in rules if r.overdue]
+        if late:
+            blocks.append(
+                text_block(
+                    _("Overdue in the safety plan"),
+                    _("Rules whose date has passed and that are not done: %(numbers)s.")
+                    % {"numbers": ", ".join(str(r.number) for r in late)},
+                )
+            )
         blocks.append(
             table_block(
                 _("Safety plan"),
-                ["#", _("Rule or arrangement"), _("Responsible"), _("By when")],
+                ["#", _("Rule or arrangement"), _("Responsible"), _("By when"), _("Status")],
                 [
                     [
                         str(r.number),
                         r.rule,
                         r.responsible_name,
-                        r.due_on.strftime("%d.%m.%Y") if r.due_on else _("standing"),
+                        (r.due_on.strftime("%d.%m.%Y") if r.due_on else _("standing"))
+                        + (" – " + _("OVERDUE") if r.overdue else ""),
+                        str(r.get_status_display()),
                     ]
                     for r in rules
                 ],
-                ["auto", "1fr", "auto", "auto"],
+                ["auto", "1fr", "auto", "auto", "auto"],
             )
         )
     return render(

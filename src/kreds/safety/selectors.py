@@ -6,6 +6,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from kreds.cases.models import Case
 from kreds.network.models import NetworkPerson
 from kreds.safety.constants import SCALE_MAX, ScorerKind
@@ -123,11 +125,16 @@ def plan(case: Case) -> SafetyPlan | None:
     return SafetyPlan.objects.filter(case=case).select_related("agreed_at_meeting", "agreed_by").first()
 
 
-def rules(case: Case, *, include_ended: bool = False) -> list[SafetyRule]:
+def rules(case: Case, *, include_ended: bool = False, today: datetime.date | None = None) -> list[SafetyRule]:
+    """The safety plan's rules, each with ``overdue`` set (its date has passed and it is not done) as of ``today``."""
+    today = today or timezone.localdate()
     qs = SafetyRule.objects.filter(plan__case=case).select_related("responsible", "created_by").order_by("number")
     if not include_ended:
         qs = qs.filter(ended_at__isnull=True)
-    return list(qs)
+    found = list(qs)
+    for rule in found:
+        rule.overdue = rule.is_overdue(today)
+    return found
 
 
 def rules_for_person(case: Case, person: NetworkPerson) -> list[SafetyRule]:

@@ -19,6 +19,7 @@ from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
 from kreds.meetings.models import Meeting
 from kreds.network.models import NetworkPerson
+from kreds.network.services import current_version
 from kreds.safety.constants import SCALE_MAX, SCALE_MIN, RuleStatus, ScorerKind
 from kreds.safety.models import Mapping, SafetyPlan, SafetyRule, Scaling, WorryStatement
 
@@ -67,12 +68,12 @@ def _worries(mapping: Mapping | None) -> tuple[str, list[tuple[str, ...]]]:
 
 @transaction.atomic
 def save_mapping(
-    *, actor: User, case: Case, data: dict[str, Any], statements: list[dict[str, Any]], based_on: int
+    *, actor: User, case: Case, data: dict[str, Any], statements: list[dict[str, Any]], expected_version: int
 ) -> Mapping:
-    """Save the mapping as a new version (``based_on``: the version the form showed, 0 for the first)."""
+    """Save the mapping as a new version (``expected_version``: the version the form showed, 0 for the first)."""
     Case.objects.select_for_update().get(pk=case.pk)  # one new version at a time
     current = latest(case)
-    if (current.version if current else 0) != based_on:
+    if (current.version if current else 0) != expected_version:
         raise StaleEdit(
             _("Someone saved a newer version while you were writing. Your text is kept below; compare and save again.")
         )
@@ -152,8 +153,6 @@ def add_scaling(
     if scored_on > timezone.localdate():
         raise KredsError(_("The date cannot be in the future."))
     if person is not None:
-        from kreds.network.services import current_version
-
         if person.map.case_id != case.pk:
             raise KredsError(_("The person must be on the child's network map."))
         scorer_name = scorer_name.strip() or current_version(person).name
@@ -199,6 +198,9 @@ def record_agreement(
         raise KredsError(_("The date cannot be in the future."))
     if meeting is not None and meeting.case_id != case.pk:
         raise KredsError(_("Choose one of the case's meetings."))
+    if meeting is not None and meeting.starts_at > timezone.now():
+        # Issue 14: nothing is agreed at a meeting before it has begun.
+        raise KredsError(_("The meeting has not begun yet, so nothing can have been agreed at it. Choose another."))
     plan.agreed_on, plan.agreed_at_meeting, plan.agreed_by = agreed_on, meeting, actor
     plan.version += 1
     plan.save()
@@ -211,8 +213,6 @@ def add_rule(
     *, actor: User, case: Case, rule: str, responsible: NetworkPerson, due_on: datetime.date | None = None
 ) -> SafetyRule:
     """A rule or arrangement for daily life, with the network person from the map who is responsible for it."""
-    from kreds.network.services import current_version
-
     plan = SafetyPlan.objects.select_for_update().get(pk=plan_for(case).pk)
     rule = rule.strip()
     if not rule:

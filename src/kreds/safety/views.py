@@ -8,24 +8,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kreds.audit.constants import Action
+from kreds.authz import access
 from kreds.authz.policies import can
 from kreds.cases.models import Case
-from kreds.core.viewhelpers import attempt, authorized_case, current_user, get_or_404
+from kreds.core import stale
+from kreds.core.runner import run
+from kreds.core.viewhelpers import current_user, get_or_404, parse_int
 from kreds.meetings.models import Meeting
 from kreds.network import selectors as network_selectors
 from kreds.safety import forms, selectors, services
 from kreds.safety.constants import SCALE_TEN, SCALE_ZERO
 from kreds.safety.models import SafetyRule
 from kreds.safety.pdf import mapping_pdf
-
-
-def _case(request: HttpRequest, public_id: str, action: str) -> Case:
-    case: Case = authorized_case(request, public_id, action, read_action=Action.SOS_VIEW, object_type="sos")
-    return case
 
 
 def _persons(case: Case) -> list[tuple[Any, str]]:
@@ -46,7 +45,7 @@ def _perms(request: HttpRequest, case: Case) -> dict[str, bool]:
 @login_required
 @require_GET
 def overview(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "safety.view")
+    case = access.fetch(request, Case, public_id, "safety.view", read=Action.SOS_VIEW, object_type="sos")
     current = selectors.mapping(case)
     statements = list(current.statements.all()) if current else []
     return render(
@@ -71,7 +70,7 @@ def overview(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def version(request: HttpRequest, public_id: str, number: int) -> HttpResponse:
-    case = _case(request, public_id, "safety.view")
+    case = access.fetch(request, Case, public_id, "safety.view", read=Action.SOS_VIEW, object_type="sos")
     mapping = selectors.mapping(case, number)
     if mapping is None:
         raise Http404
@@ -96,18 +95,39 @@ def _statement_initial(mapping: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _typed_statements(data: Any) -> list[dict[str, Any]]:
+    """The worry statements as typed on the edit form (rows left empty are left out, as when saving)."""
+    total = parse_int(data.get("s-TOTAL_FORMS"), 0, low=0, high=forms.StatementFormSet.absolute_max) or 0
+    rows = []
+    for i in range(total):
+        row = {f: str(data.get(f"s-{i}-{f}", "")) for f in ("key", *services.STATEMENT_FIELDS)}
+        if any(v.strip() for v in row.values()):
+            rows.append(row)
+    return rows
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, public_id: str) -> HttpResponse:
     """A new version of the mapping, starting from the latest one."""
-    case = _case(request, public_id, "safety.edit")
+    case = access.fetch(request, Case, public_id, "safety.edit", read=Action.SOS_VIEW, object_type="sos")
     user = current_user(request)
     current = selectors.mapping(case)
     authority = can(user, "safety.edit_worries", case)
     initial = {f: getattr(current, f) for f in services.MAPPING_FIELDS} if current else {}
-    initial.update({"based_on": current.version if current else 0, "sparring": False})
+    initial.update({"version": current.version if current else 0, "sparring": False})
     form = forms.MappingForm(request.POST or None, initial=initial)
     formset = forms.StatementFormSet(request.POST or None, initial=_statement_initial(current), prefix="s")
+    if request.method == "POST" and "add_statement" in request.POST and authority:
+        # "Add another worry statement": nothing is saved; everything typed stays, with one more empty row.
+        formset = forms.StatementFormSet(initial=_typed_statements(request.POST), prefix="s")
+        if len(formset.forms) > len(formset.initial_forms):
+            formset.forms[-1].fields["who_worried"].widget.attrs["autofocus"] = True
+        return render(
+            request,
+            "safety/edit.html",
+            {"case": case, "mapping": current, "form": form, "formset": formset, "authority": authority},
+        )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = dict(form.cleaned_data)
         rows = [f.cleaned_data for f in formset.forms if f.cleaned_data]
@@ -118,16 +138,27 @@ def edit(request: HttpRequest, public_id: str) -> HttpResponse:
             rows = [
                 {**r, **{f: kept[r["key"]][f] for f in services.WORRY_FIELDS}} for r in rows if r.get("key") in kept
             ]
-        saved: list[Any] = []
-        if attempt(
+
+        def saved_now() -> tuple[dict[str, Any], int]:
+            fresh = selectors.mapping(case)
+            shown = [f for f in services.MAPPING_FIELDS if authority or f != "worry_basis"]
+            return ({f: getattr(fresh, f) for f in shown} if fresh else {}), (fresh.version if fresh else 0)
+
+        outcome = run(
             request,
-            lambda: saved.append(
-                services.save_mapping(
-                    actor=user, case=case, data=data, statements=rows, based_on=form.cleaned_data["based_on"]
-                )
+            lambda: services.save_mapping(
+                actor=user, case=case, data=data, statements=rows, expected_version=stale.expected_version(form)
             ),
-        ):
-            messages.success(request, _("Version %(version)d of the mapping is saved.") % {"version": saved[0].version})
+            form=form,
+            current=saved_now,
+            reload_url=request.path,
+            # a stale save compares the worry statements too, one by one, below the mapping's own fields
+            extra_rows=lambda: _statement_conflicts(selectors.mapping(case), formset, authority=authority),
+        )
+        if outcome.value is not None:
+            messages.success(
+                request, _("Version %(version)d of the mapping is saved.") % {"version": outcome.value.version}
+            )
             return redirect("safety:overview", public_id=case.public_id)
     return render(
         request,
@@ -136,16 +167,40 @@ def edit(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
+def _statement_conflicts(fresh: Any, formset: Any, *, authority: bool) -> list[stale.Row]:
+    """A colleague saved a newer version: the worry statements as saved now beside the user's own, statement by
+    statement (added below the mapping's own fields in the comparison)."""
+    statement_fields = [f for f in services.STATEMENT_FIELDS if authority or f not in services.WORRY_FIELDS]
+    statements = list(fresh.statements.order_by("number")) if fresh else []
+    theirs = {str(s.key): (s.number, {f: getattr(s, f) for f in statement_fields}) for s in statements}
+    rows: list[stale.Row] = []
+    mine = set()
+    for row in formset.forms:
+        key = (row.cleaned_data or {}).get("key") or ""
+        if key in theirs:
+            mine.add(key)
+            number, values = theirs[key]
+            label = _("Worry statement %(number)d") % {"number": number}
+            rows += [stale.Row(f"{label}: {r.label}", r.theirs, r.mine) for r in stale.compare(row, values)]
+    gone = _("Not in your version")
+    rows += [
+        stale.Row(_("Worry statement %(number)d") % {"number": number}, values.get("about_what") or "–", gone)
+        for key, (number, values) in theirs.items()
+        if key not in mine
+    ]
+    return rows
+
+
 @login_required
 @require_POST
 def scaling_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "safety.edit")
+    case = access.fetch(request, Case, public_id, "safety.edit", object_type="sos")
     current = selectors.mapping(case)
     statements = list(current.statements.all()) if current else []
     form = forms.ScalingForm(request.POST, statements=statements, persons=_persons(case))
     if form.is_valid():
         data = form.cleaned_data
-        attempt(
+        run(
             request,
             lambda: services.add_scaling(
                 actor=current_user(request),
@@ -158,7 +213,7 @@ def scaling_add(request: HttpRequest, public_id: str) -> HttpResponse:
                 person=data["person"],
                 note=data["note"],
             ),
-            _("The scaling is recorded."),
+            success=_("The scaling is recorded."),
         )
     else:
         messages.error(request, _("Choose the worry statement, who answered, the date and a number from 0 to 10."))
@@ -168,7 +223,7 @@ def scaling_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def pdf(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "safety.view")
+    case = access.fetch(request, Case, public_id, "safety.view", read=Action.SOS_VIEW, object_type="sos")
     number = request.GET.get("version", "")
     mapping = selectors.mapping(case, int(number) if number.isdigit() else None)
     if mapping is None:
@@ -185,29 +240,28 @@ def _meetings(case: Case) -> list[Meeting]:
     return list(Meeting.objects.filter(case=case).exclude(status="cancelled").order_by("-starts_at")[:30])
 
 
-@login_required
-@require_GET
-def plan(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "safety.view")
+def _agreement_initial(current: Any) -> dict[str, Any]:
+    return {
+        "agreed_on": current.agreed_on if current else None,
+        "meeting": str(current.agreed_at_meeting.public_id) if current and current.agreed_at_meeting else "",
+        "version": current.version if current else 1,
+    }
+
+
+def _render_plan(request: HttpRequest, case: Case, **bound: Any) -> HttpResponse:
     current = selectors.plan(case)
+    rules = selectors.rules(case, include_ended=True)
     return render(
         request,
         "safety/plan.html",
         {
             "case": case,
             "plan": current,
-            "rules": selectors.rules(case, include_ended=True),
-            "agreement_form": forms.AgreementForm(
-                initial={
-                    "agreed_on": current.agreed_on if current else None,
-                    "meeting": str(current.agreed_at_meeting.public_id)
-                    if current and current.agreed_at_meeting
-                    else "",
-                    "version": current.version if current else 1,
-                },
-                meetings=_meetings(case),
-            ),
-            "rule_form": forms.RuleForm(persons=_persons(case)),
+            "rules": rules,
+            "overdue_count": sum(1 for r in rules if r.overdue),
+            "agreement_form": bound.get("agreement_form")
+            or forms.AgreementForm(initial=_agreement_initial(current), meetings=_meetings(case)),
+            "rule_form": bound.get("rule_form") or forms.RuleForm(persons=_persons(case)),
             "status_form": forms.RuleStatusForm(),
             "perms": _perms(request, case),
         },
@@ -215,37 +269,51 @@ def plan(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def plan(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _render_plan(
+        request, access.fetch(request, Case, public_id, "safety.view", read=Action.SOS_VIEW, object_type="sos")
+    )
+
+
+@login_required
 @require_POST
 def plan_agree(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "safety.edit")
+    case = access.fetch(request, Case, public_id, "safety.edit", object_type="sos")
     meetings = _meetings(case)
     form = forms.AgreementForm(request.POST, meetings=meetings)
-    if form.is_valid():
-        meeting = next((m for m in meetings if str(m.public_id) == form.cleaned_data["meeting"]), None)
-        attempt(
-            request,
-            lambda: services.record_agreement(
-                actor=current_user(request),
-                case=case,
-                agreed_on=form.cleaned_data["agreed_on"],
-                meeting=meeting,
-                expected_version=form.cleaned_data["version"],
-            ),
-            _("The safety plan's agreement is saved."),
-        )
-    else:
-        messages.error(request, _("Write the date the safety plan was agreed."))
-    return redirect("safety:plan", public_id=case.public_id)
+
+    def saved_now() -> tuple[dict[str, Any], int]:
+        current = selectors.plan(case)
+        initial = _agreement_initial(current)
+        return initial, initial["version"]
+
+    if run(
+        request,
+        lambda: services.record_agreement(
+            actor=current_user(request),
+            case=case,
+            agreed_on=form.cleaned_data["agreed_on"],
+            meeting=next((m for m in meetings if str(m.public_id) == form.cleaned_data["meeting"]), None),
+            expected_version=stale.expected_version(form),
+        ),
+        form=form,
+        current=saved_now,
+        success=_("The safety plan's agreement is saved."),
+        reload_url=reverse("safety:plan", args=[case.public_id]),
+    ):
+        return redirect("safety:plan", public_id=case.public_id)
+    return _render_plan(request, case, agreement_form=form)
 
 
 @login_required
 @require_POST
 def rule_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "safety.edit")
+    case = access.fetch(request, Case, public_id, "safety.edit", object_type="sos")
     form = forms.RuleForm(request.POST, persons=_persons(case))
     if form.is_valid():
         data = form.cleaned_data
-        if attempt(
+        if run(
             request,
             lambda: services.add_rule(
                 actor=current_user(request),
@@ -254,27 +322,12 @@ def rule_add(request: HttpRequest, public_id: str) -> HttpResponse:
                 responsible=data["responsible"],
                 due_on=data["due_on"],
             ),
-            _("The rule is added to the safety plan."),
+            success=_("The rule is added to the safety plan."),
         ):
             return redirect("safety:plan", public_id=case.public_id)
     else:
         messages.error(request, _("Write the rule and choose who is responsible."))
-    current = selectors.plan(case)
-    return render(
-        request,
-        "safety/plan.html",
-        {
-            "case": case,
-            "plan": current,
-            "rules": selectors.rules(case, include_ended=True),
-            "agreement_form": forms.AgreementForm(
-                initial={"version": current.version if current else 1}, meetings=_meetings(case)
-            ),
-            "rule_form": form,
-            "status_form": forms.RuleStatusForm(),
-            "perms": _perms(request, case),
-        },
-    )
+    return _render_plan(request, case, rule_form=form)
 
 
 def _rule(case: Case, rule_id: str) -> SafetyRule:
@@ -284,23 +337,23 @@ def _rule(case: Case, rule_id: str) -> SafetyRule:
 @login_required
 @require_POST
 def rule_status(request: HttpRequest, public_id: str, rule_id: str) -> HttpResponse:
-    case = _case(request, public_id, "safety.edit")
+    case = access.fetch(request, Case, public_id, "safety.edit", object_type="sos")
     rule = _rule(case, rule_id)
     if request.POST.get("end") == "1":
-        attempt(
+        run(
             request,
             lambda: services.end_rule(actor=current_user(request), rule=rule),
-            _("The rule is taken out of the safety plan."),
+            success=_("The rule is taken out of the safety plan."),
         )
     else:
         form = forms.RuleStatusForm(request.POST)
         if form.is_valid():
-            attempt(
+            run(
                 request,
                 lambda: services.set_rule_status(
                     actor=current_user(request), rule=rule, status=form.cleaned_data["status"]
                 ),
-                _("The status is saved."),
+                success=_("The status is saved."),
             )
         else:
             messages.error(request, _("Choose a status."))

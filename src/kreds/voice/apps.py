@@ -9,6 +9,7 @@ class VoiceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: an app's modules may load only once the app registry is ready.
         from kreds.meetings import extras
         from kreds.participants import purposes
         from kreds.participants.models import LinkPurpose

@@ -58,6 +58,7 @@ class WordsAndPicturesForm(KredsForm):
             "Short sentences a child can understand: what happened, what the adults worry about, and what happens now."
         ),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ChildPageForm(KredsForm):

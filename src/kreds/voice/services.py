@@ -14,7 +14,7 @@ from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record, record_for_case
 from kreds.cases.models import Case
-from kreds.core.exceptions import KredsError
+from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
 from kreds.documents import services as documents
 from kreds.documents.models import DocumentKind
@@ -161,12 +161,19 @@ def review_child_input(*, actor: User, child_input: ChildInput, note: str) -> Ch
 
 
 @transaction.atomic
-def save_words_and_pictures(*, actor: User, case: Case, title: str, text: str) -> WordsAndPictures:
+def save_words_and_pictures(
+    *, actor: User, case: Case, title: str, text: str, expected_version: int | None = None
+) -> WordsAndPictures:
+    """A new version of Words & Pictures. ``expected_version``: the version the form showed (0 for none), when the
+    save comes from a form."""
     title, text = title.strip(), text.strip()
     if not title or not text:
         raise KredsError(_("Write a title and the story."))
     _no_cpr(title, text)
+    Case.objects.select_for_update().get(pk=case.pk)  # one new version at a time
     latest = WordsAndPictures.objects.filter(case=case).order_by("-version").first()
+    if expected_version is not None and (latest.version if latest else 0) != expected_version:
+        raise StaleEdit(_("Someone saved a newer version of Words & Pictures while you were writing."))
     if latest is not None and (latest.title, latest.text) == (title, text):
         raise KredsError(_("Nothing has changed."))
     created = WordsAndPictures.objects.create(

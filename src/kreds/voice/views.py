@@ -16,20 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kreds.audit.constants import Action
+from kreds.authz import access
 from kreds.authz.policies import can
 from kreds.cases.models import Case
-from kreds.core.exceptions import KredsError
-from kreds.core.viewhelpers import attempt, authorized_case, current_user, get_or_404
+from kreds.core import stale
+from kreds.core.runner import run
+from kreds.core.viewhelpers import current_user, get_or_404
 from kreds.participants.models import ParticipantLink
 from kreds.participants.services import token_for
 from kreds.voice import forms, selectors, services
 from kreds.voice import pdf as voice_pdf
 from kreds.voice.models import ChildInput, ThreeHouses
-
-
-def _case(request: HttpRequest, public_id: str, action: str) -> Case:
-    case: Case = authorized_case(request, public_id, action, read_action=Action.VOICE_VIEW, object_type="voice")
-    return case
 
 
 def _link_url(link: ParticipantLink) -> str:
@@ -39,17 +36,19 @@ def _link_url(link: ParticipantLink) -> str:
 @login_required
 @require_GET
 def overview(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.view")
+    case = access.fetch(request, Case, public_id, "voice.view", read=Action.VOICE_VIEW, object_type="voice")
     user = current_user(request)
     link = services.child_link(case)
     url = _link_url(link) if link else ""
+    inputs = selectors.child_inputs(case)
     return render(
         request,
         "voice/overview.html",
         {
             "case": case,
             "houses": selectors.three_houses(case),
-            "inputs": selectors.child_inputs(case),
+            "inputs": inputs,
+            "page_houses": selectors.houses_from_page(inputs),
             "words": selectors.words_and_pictures(case),
             "link": link,
             "link_url": url,
@@ -63,16 +62,16 @@ def overview(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def houses_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.edit")
+    case = access.fetch(request, Case, public_id, "voice.edit", read=Action.VOICE_VIEW, object_type="voice")
     form = forms.ThreeHousesForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if attempt(
+        if run(
             request,
             lambda: services.record_three_houses(
                 actor=current_user(request), case=case, data=data, drawing=data.get("drawing")
             ),
-            _("The child's three houses are recorded."),
+            success=_("The child's three houses are recorded."),
         ):
             return redirect("voice:overview", public_id=case.public_id)
     return render(request, "voice/houses_form.html", {"case": case, "form": form})
@@ -81,12 +80,12 @@ def houses_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def houses_checked(request: HttpRequest, public_id: str, houses_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.edit")
+    case = access.fetch(request, Case, public_id, "voice.edit", object_type="voice")
     houses = get_or_404(ThreeHouses.objects, public_id=houses_id, case=case)
-    attempt(
+    run(
         request,
         lambda: services.mark_checked_with_child(actor=current_user(request), houses=houses, on=timezone.localdate()),
-        _("Recorded that the words were checked back with the child."),
+        success=_("Recorded that the words were checked back with the child."),
     )
     return redirect("voice:overview", public_id=case.public_id)
 
@@ -94,11 +93,11 @@ def houses_checked(request: HttpRequest, public_id: str, houses_id: str) -> Http
 @login_required
 @require_POST
 def link_issue(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.edit")
-    attempt(
+    case = access.fetch(request, Case, public_id, "voice.edit", object_type="voice")
+    run(
         request,
         lambda: services.issue_child_link(actor=current_user(request), case=case),
-        _("The child's page is open. Give the child the address or the QR code."),
+        success=_("The child's page is open. Give the child the address or the QR code."),
     )
     return redirect("voice:overview", public_id=case.public_id)
 
@@ -106,8 +105,8 @@ def link_issue(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def link_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.edit")
-    if services.revoke_child_link(actor=current_user(request), case=case):
+    case = access.fetch(request, Case, public_id, "voice.edit", object_type="voice")
+    if run(request, lambda: services.revoke_child_link(actor=current_user(request), case=case)).value:
         messages.success(request, _("The child's page is closed."))
     return redirect("voice:overview", public_id=case.public_id)
 
@@ -115,37 +114,50 @@ def link_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def review(request: HttpRequest, public_id: str, input_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.edit")
+    case = access.fetch(request, Case, public_id, "voice.edit", object_type="voice")
     child_input = get_or_404(ChildInput.objects, public_id=input_id, case=case)
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
-        attempt(
+        run(
             request,
             lambda: services.review_child_input(
                 actor=current_user(request), child_input=child_input, note=form.cleaned_data["note"]
             ),
-            _("The child's answers are marked as read."),
+            success=_("The child's answers are marked as read."),
         )
     return redirect("voice:overview", public_id=case.public_id)
+
+
+def _words_initial(current: Any) -> dict[str, Any]:
+    if current is None:
+        return {"version": 0}
+    return {"title": current.title, "text": current.text, "version": current.version}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def words(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.edit")
+    case = access.fetch(request, Case, public_id, "voice.edit", read=Action.VOICE_VIEW, object_type="voice")
     current = selectors.words_and_pictures(case)
-    initial = {"title": current.title, "text": current.text} if current else {}
-    form = forms.WordsAndPicturesForm(request.POST or None, initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and attempt(
-            request,
-            lambda: services.save_words_and_pictures(
-                actor=current_user(request), case=case, title=form.cleaned_data["title"], text=form.cleaned_data["text"]
-            ),
-            _("Words & Pictures is saved."),
-        )
+    form = forms.WordsAndPicturesForm(request.POST or None, initial=_words_initial(current))
+
+    def saved_now() -> tuple[dict[str, Any], int]:
+        initial = _words_initial(selectors.words_and_pictures(case))
+        return initial, initial["version"]
+
+    if request.method == "POST" and run(
+        request,
+        lambda: services.save_words_and_pictures(
+            actor=current_user(request),
+            case=case,
+            title=form.cleaned_data["title"],
+            text=form.cleaned_data["text"],
+            expected_version=stale.expected_version(form) or 0,
+        ),
+        form=form,
+        current=saved_now,
+        success=_("Words & Pictures is saved."),
+        reload_url=request.path,
     ):
         return redirect("voice:overview", public_id=case.public_id)
     return render(request, "voice/words_form.html", {"case": case, "form": form, "current": current})
@@ -154,7 +166,7 @@ def words(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def words_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = _case(request, public_id, "voice.view")
+    case = access.fetch(request, Case, public_id, "voice.view", read=Action.VOICE_VIEW, object_type="voice")
     current = selectors.words_and_pictures(case)
     if current is None:
         raise Http404
@@ -169,14 +181,16 @@ def words_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
 def child_page(request: HttpRequest, token: str, link: ParticipantLink) -> HttpResponse:
     """Large type, plain Danish, works on a phone without JavaScript. Every answer lands on the case for review."""
     form = forms.ChildPageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_child_input(link=link, data=form.cleaned_data)
-        except KredsError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Thank you! Your caseworker will read what you wrote."))
-            return redirect("participants:home", token=token)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run(
+            request,
+            lambda: services.submit_child_input(link=link, data=form.cleaned_data),
+            success=_("Thank you! Your caseworker will read what you wrote."),
+        )
+    ):
+        return redirect("participants:home", token=token)
     context: dict[str, Any] = {"form": form, "token": token, "child": link.case.child.first_name}
     context["municipality"] = link.case.municipality.name
     return render(request, "voice/child_page.html", context, status=400 if request.method == "POST" else 200)

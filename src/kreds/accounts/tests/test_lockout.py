@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from kreds.accounts.lockout import USERNAME, USERNAME_AND_ADDRESS
 from kreds.accounts.models import User
-from kreds.accounts.tests.factories import PASSWORD
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
+from kreds.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

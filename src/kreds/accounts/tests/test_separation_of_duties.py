@@ -12,12 +12,12 @@ from django.utils import timezone
 from kreds.accounts import services
 from kreds.accounts.constants import Role
 from kreds.accounts.models import Membership
-from kreds.accounts.tests.factories import staff
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.core.exceptions import KredsError
 from kreds.meetings import services as meetings
 from kreds.meetings.models import Meeting
+from kreds.testing.factories import staff
 
 pytestmark = pytest.mark.django_db
 

@@ -76,3 +76,18 @@ def test_english_can_be_chosen_danish_is_default(client, db):
     assert "Log ind" in client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in to Kreds" in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_language_menu_names_are_capitalised_and_recognisable(client, db):
+    """Language names in the menu begin with a capital, as Danish menus write them (issue 14 §3); a language other
+    than the page's also gives its own name, so someone who cannot read Danish finds English."""
+    import re
+
+    def options() -> list[str]:
+        html = client.get(reverse("accounts:login")).content.decode()
+        menu = html.split('id="language-select"', 1)[1].split("</select>", 1)[0]
+        return [re.sub(r"\s+", " ", o).strip() for o in re.findall(r"<option[^>]*>([^<]*)</option>", menu)]
+
+    assert options() == ["Dansk", "Engelsk (English)"]
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert options() == ["Danish (Dansk)", "English"]

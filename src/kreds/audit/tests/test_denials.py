@@ -10,9 +10,9 @@ from django.core import mail
 from django.urls import reverse
 
 from kreds.accounts.constants import Role
-from kreds.accounts.tests.factories import staff
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent, SecurityAlert
+from kreds.testing.factories import staff
 
 pytestmark = pytest.mark.django_db
 

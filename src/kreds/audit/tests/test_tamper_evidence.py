@@ -379,7 +379,7 @@ def test_checkpoint_task_writes_the_log_line_and_the_file(db, settings, tmp_path
     with time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=UTC), tick=False):
         line = write_checkpoint_task.call()
         write_checkpoint_task.call()
-    assert line.startswith(f"audit checkpoint seq={head.last_seq} hash={head.last_hash[:8]}:")
+    assert line.startswith(f"audit checkpoint seq={head.last_seq:_} hash={head.last_hash[:8]}:")
     assert " at=2026-12-05T10:00:00Z key=k1 mac=" in line
     records = [r for r in caplog.records if r.name == "kreds.audit.checkpoint"]
     assert [r.levelno for r in records] == [logging.INFO, logging.INFO]

@@ -16,13 +16,12 @@ from kreds.audit.models import AuditEvent
 from kreds.cases import services as case_services
 from kreds.core.crypto import cpr_blind_index, encrypt_cpr
 from kreds.documents import services as documents
-from kreds.documents.tests.files import pdf
-from kreds.meetings.tests.factories import held_meeting
-from kreds.meetings.tests.test_sending import pdf_text
 from kreds.placements import services as placements
 from kreds.safety import services as safety
+from kreds.testing.files import pdf
+from kreds.testing.meetings import held_meeting
+from kreds.testing.text import cpr_shaped, pdf_text
 from kreds.voice import services as voice
-from tests.cpr import cpr_shaped
 
 CPR = "1403152468"
 
@@ -46,7 +45,7 @@ def closed(world):
         case=case,
         data={"worry_basis": "Underretning fra skolen", "strengths": "Mormor er der"},
         statements=[],
-        based_on=0,
+        expected_version=0,
     )
     voice.save_words_and_pictures(actor=world.caseworker, case=case, title="Hvorfor", text="Fordi voksne hjælper")
     documents.store(

@@ -1,6 +1,6 @@
 from faker.providers.person.da_DK import Provider
 
-from kreds.cases.tests.factories import CHILD_FIRST_NAMES, CHILD_LAST_NAMES
+from kreds.testing.factories import CHILD_FIRST_NAMES, CHILD_LAST_NAMES
 
 
 def test_children_and_staff_never_share_a_name():

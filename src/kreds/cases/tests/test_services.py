@@ -13,9 +13,9 @@ from kreds.cases import services
 from kreds.cases.constants import CaseStatus, RiskOutcome
 from kreds.cases.models import Case, Child
 from kreds.cases.safety import require_network_involvement_allowed, safety_gate
-from kreds.cases.tests.factories import CaseFactory, assign
 from kreds.core.crypto import cpr_blind_index, decrypt_cpr
 from kreds.core.exceptions import KredsError, SafetyGateOpen, StaleEdit
+from kreds.testing.factories import CaseFactory, assign
 
 
 def _new_case(world, cpr="0102160123"):
@@ -41,11 +41,11 @@ def test_create_case_encrypts_cpr_and_assigns_creator(world):
 def test_stale_edit_is_refused(world):
     case = world.case
     services.update_case(
-        actor=world.caseworker, case=case, version=case.version, child_data={"address": "Vej 1"}, case_data={}
+        actor=world.caseworker, case=case, expected_version=case.version, child_data={"address": "Vej 1"}, case_data={}
     )
     with pytest.raises(StaleEdit):
         services.update_case(
-            actor=world.leader, case=case, version=case.version, child_data={"address": "Vej 2"}, case_data={}
+            actor=world.leader, case=case, expected_version=case.version, child_data={"address": "Vej 2"}, case_data={}
         )
     assert Child.objects.get(pk=case.child_id).address == "Vej 1"
 
@@ -61,7 +61,7 @@ def test_edit_view_keeps_typed_input_on_stale_edit(world, client, login):
     services.update_case(
         actor=world.leader,
         case=world.case,
-        version=world.case.version,
+        expected_version=world.case.version,
         child_data={"address": "Leaders vej"},
         case_data={},
     )
@@ -199,3 +199,36 @@ def test_create_case_view_validates_in_danish(world, client, login):
     assert response.status_code == 200
     assert "Ida" in response.content.decode()
     assert response.context["form"].errors
+
+
+def test_my_cases_flags_the_childs_unread_answers_without_a_query_per_row(world, client, login):
+    """Field trial (issue 14): the child's unread answers were flagged on the case page but not in "Mine sager"."""
+    from kreds.voice.models import ChildInput
+
+    login(world.caseworker)
+    url = reverse("cases:my_cases")
+    ChildInput.objects.create(case=world.case, dreams="At bo hos mormor")
+    ChildInput.objects.create(case=world.case, worries="Mor er syg")
+
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode(), len(ctx.captured_queries)
+
+    client.get(url)
+    html, one = page()
+    row = html[html.index(world.case.child.full_name) :][:600]
+    assert "2 unread answers from the child" in row
+    assert reverse("voice:overview", args=[world.case.public_id]) in row
+    read = ChildInput.objects.filter(case=world.case).first()
+    read.reviewed_at = read.created_at
+    read.save(update_fields=["reviewed_at"])
+    assert "1 unread answer from the child" in page()[0]
+    for _ in range(9):
+        other = CaseFactory(municipality=world.municipality, responsible_unit=world.authority)
+        assign(other, world.caseworker)
+        ChildInput.objects.create(case=other, tell_adults="Jeg vil gerne med til mødet")
+    html, ten = page()
+    assert html.count("1 unread answer from the child") == 10
+    assert ten == one, "the same number of queries for 1 case as for 10"

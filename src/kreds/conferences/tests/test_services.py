@@ -12,15 +12,21 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from kreds.accounts.constants import Role
-from kreds.accounts.tests.factories import staff
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.audit.services import record
-from kreds.cases.tests.factories import CaseFactory, assign
 from kreds.conferences import selectors, services
 from kreds.conferences.constants import ConferenceStatus, Decision, SupportStatus
-from kreds.conferences.models import Conference, PlanItem, Preparation, Session, Wellbeing
-from kreds.conferences.tests.factories import (
+from kreds.conferences.models import Conference, ConferenceSession, PlanItem, Preparation, Wellbeing
+from kreds.core.exceptions import KredsError, SafetyGateOpen
+from kreds.core.workdays import is_working_day
+from kreds.meetings import services as meetings
+from kreds.meetings.constants import AgreementStatus, MeetingKind, MeetingStatus, MessageKind
+from kreds.meetings.models import Agreement
+from kreds.network.models import NetworkMap, NetworkPerson
+from kreds.network.services import current_version
+from kreds.outbox.models import Outbox
+from kreds.testing.conferences import (
     REFERRAL,
     allocated,
     approved,
@@ -30,14 +36,8 @@ from kreds.conferences.tests.factories import (
     prepared,
     referred,
 )
-from kreds.core.exceptions import KredsError, SafetyGateOpen
-from kreds.core.workdays import is_working_day
-from kreds.meetings import services as meetings
-from kreds.meetings.constants import AgreementStatus, MeetingKind, MeetingStatus, OutboxKind
-from kreds.meetings.models import Agreement, Outbox
-from kreds.meetings.tests.factories import planned_meeting
-from kreds.network.models import NetworkMap, NetworkPerson
-from kreds.network.services import current_version
+from kreds.testing.factories import CaseFactory, assign, staff
+from kreds.testing.meetings import planned_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,7 @@ def test_schedule_makes_an_fgc_meeting_led_by_the_coordinator(world):
     assert meeting.purpose == setup.conference.questions
     assert meeting.prep_held_on == timezone.localdate(), "the pre-meeting is the meeting's preparation"
     assert set(setup.participants) == {"child", "caseworker", "mor", "mormor", "klasselærer"}
-    assert Session.objects.get(conference=setup.conference).number == 0
+    assert ConferenceSession.objects.get(conference=setup.conference).number == 0
 
 
 def test_only_the_coordinator_prepares(world):
@@ -262,10 +262,10 @@ def test_open_safety_gate_blocks_fgc_invitations(world):
 
 
 def test_fgc_invitation_email_has_the_questions_and_the_fgc_leaflet(world, mailoutbox):
-    from kreds.meetings.tasks import send_outbox
+    from kreds.outbox.tasks import send_outbox
 
     setup = prepared(world.case, world.caseworker, world.facilitator)
-    row = Outbox.objects.get(participant=setup.participants["mormor"], kind=OutboxKind.INVITATION)
+    row = Outbox.objects.get(participant=setup.participants["mormor"], kind=MessageKind.INVITATION)
     assert send_outbox.call(row.pk) == "sent"
     message = mailoutbox[-1]
     with translation.override(settings.LANGUAGE_CODE):  # e-mails go out in the municipality's language
@@ -280,7 +280,7 @@ def test_fgc_invitation_email_has_the_questions_and_the_fgc_leaflet(world, mailo
 
 def test_conference_screen_opens_on_the_day(world):
     setup = prepared(world.case, world.caseworker, world.facilitator)
-    with pytest.raises(KredsError, match="on the day"):
+    with pytest.raises(KredsError, match="used from then"):
         services.private_time(actor=world.facilitator, conference=setup.conference, start=True)
 
 
@@ -365,12 +365,12 @@ def test_completion_proposes_and_plans_the_follow_up(world):
     setup = held(world.case, world.caseworker, world.facilitator)
     conference = setup.conference
     assert conference.status == ConferenceStatus.AWAITING_APPROVAL
-    first = Session.objects.get(conference=conference, number=0)
+    first = ConferenceSession.objects.get(conference=conference, number=0)
     proposed = services.proposed_follow_up(conference, first)
     in_four_months = services.add_months(timezone.localtime(first.meeting.starts_at).date(), 4)
     assert in_four_months <= proposed < in_four_months + datetime.timedelta(days=5)
     assert is_working_day(proposed), "never proposed on a weekend or a public holiday"
-    follow = Session.objects.get(conference=conference, number=1)
+    follow = ConferenceSession.objects.get(conference=conference, number=1)
     assert follow.meeting.kind == MeetingKind.FGC_FOLLOW_UP and follow.meeting.previous == first.meeting
     assert follow.meeting.facilitator == world.facilitator
     assert follow.meeting.participants.count() == first.meeting.participants.count()
@@ -430,19 +430,20 @@ def test_approved_items_become_agreements_and_the_plan_goes_to_everyone(world):
     assert setup.items[-1].agreement is None and setup.items[-1].decision_reason
     agreement = approved_items[0].agreement
     assert agreement.responsible == approved_items[0].responsible and agreement.case == world.case
-    first = Session.objects.get(conference=conference, number=0)
+    first = ConferenceSession.objects.get(conference=conference, number=0)
     assert first.meeting.status == MeetingStatus.MINUTES_SENT and first.plan_finalised_at is not None
-    rows = Outbox.objects.filter(meeting=first.meeting, kind=OutboxKind.MINUTES)
-    assert {r.participant.name for r in rows} == {"Sara Mor", "Inge Mormor", "Jonas Lærer"}
+    rows = Outbox.objects.filter(meeting=first.meeting, kind=MessageKind.MINUTES)
+    assert {r.participant.name for r in rows.filter(channel="email")} == {"Sara Mor", "Inge Mormor", "Jonas Lærer"}
+    assert [r.participant.role for r in rows.filter(channel="letter")] == ["child"]  # the child's plan by letter
     assert AuditEvent.objects.filter(action=Action.CONFERENCE_PLAN_SENT).exists()
 
 
 def test_plan_email_has_the_plan_pdf(world, mailoutbox):
-    from kreds.meetings.tasks import send_outbox
+    from kreds.outbox.tasks import send_outbox
 
     setup = approved(world.case, world.caseworker, world.facilitator)
-    first = Session.objects.get(conference=setup.conference, number=0)
-    row = Outbox.objects.get(meeting=first.meeting, kind=OutboxKind.MINUTES, participant=setup.participants["mormor"])
+    first = ConferenceSession.objects.get(conference=setup.conference, number=0)
+    row = Outbox.objects.get(meeting=first.meeting, kind=MessageKind.MINUTES, participant=setup.participants["mormor"])
     assert send_outbox.call(row.pk) == "sent"
     message = mailoutbox[-1]
     with translation.override(settings.LANGUAGE_CODE):
@@ -474,7 +475,8 @@ def test_summary_goes_out_14_days_before_the_follow_up_conference(world):
     follow = setup.session.meeting
     at = follow.starts_at - datetime.timedelta(days=13)
     rows = queue_summaries(now=at)
-    assert {r.participant.name for r in rows} == {"Sara Mor", "Inge Mormor", "Jonas Lærer"}
+    assert {r.participant.name for r in rows if r.channel == "email"} == {"Sara Mor", "Inge Mormor", "Jonas Lærer"}
+    assert [r.participant.role for r in rows if r.channel == "letter"] == ["child"]
     assert queue_summaries(now=at) == [], "exactly once"
 
 
@@ -514,13 +516,14 @@ def test_follow_up_reviews_every_item_and_scores_wellbeing(world):
     }
     conference.refresh_from_db()
     assert conference.status == ConferenceStatus.AWAITING_APPROVAL, "the revised plan waits for the caseworker"
-    assert Session.objects.filter(conference=conference).count() == 3
+    assert ConferenceSession.objects.filter(conference=conference).count() == 3
     table = selectors.wellbeing_table(conference)
     assert [(r["number"], r["child"], r["family"]) for r in table] == [(0, 2, 2), (1, 4, 3)]
 
 
 def test_coordinator_is_reminded_to_invite_to_the_follow_up(world, mailoutbox):
-    from kreds.meetings.tasks import queue_staff_reminders, send_outbox
+    from kreds.meetings.tasks import queue_staff_reminders
+    from kreds.outbox.tasks import send_outbox
 
     setup = approved(world.case, world.caseworker, world.facilitator)
     follow = setup.session.meeting
@@ -557,7 +560,8 @@ def test_withdraw_before_the_conference(world):
     grandmother = setup.participants["mormor"]
     grandmother.refresh_from_db()
     link = grandmother.link
-    assert not link.is_active
+    # The link keeps working a while, so the grandmother can read that the conference is withdrawn.
+    assert link.is_active and link.expires_at <= timezone.now() + datetime.timedelta(days=31)
 
 
 # Costs ----------------------------------------------------------------------------------------------------

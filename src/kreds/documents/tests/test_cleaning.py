@@ -24,7 +24,7 @@ from kreds.audit.models import AuditEvent
 from kreds.core.exceptions import KredsError
 from kreds.documents import cleaning, services
 from kreds.documents.models import Document
-from kreds.documents.tests.files import jpeg, new_pdf, pdf, png, png_header, save
+from kreds.testing.files import jpeg, new_pdf, pdf, png, png_header, save
 
 pytestmark = pytest.mark.django_db
 JS = pikepdf.String("app.alert('hej')")

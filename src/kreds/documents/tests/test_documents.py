@@ -15,7 +15,7 @@ from kreds.audit.models import AuditEvent
 from kreds.core.exceptions import KredsError
 from kreds.documents import cleaning, services
 from kreds.documents.models import Document
-from kreds.documents.tests.files import pdf, png
+from kreds.testing.files import pdf, png
 
 pytestmark = pytest.mark.django_db
 PNG = png()  # real files: uploads are decoded and cleaned (test_cleaning.py)

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 
 from kreds.insights.facts import AgreementRow, CaseRow, Facts, MeetingRow, PlacementRow, SessionRow
-from kreds.insights.figures import FIGURES, compute, suppressed
+from kreds.insights.figures import FIGURES, compute
 from kreds.insights.periods import Period
+from kreds.insights.shown import suppressed
 from kreds.tenancy.models import Municipality
 
 D = datetime.date
@@ -206,15 +207,31 @@ def test_family_group_conference_figures():
     with_plan = SessionRow(4, 12, 0, 103, D(2026, 11, 7), approved_items=2)
     a.sessions = [conference, follow_up]
     b.sessions = [no_plan, with_plan]
-    b.meetings = [meeting(2, D(2026, 11, 6), kind="fgc", evaluations=[(5, 5, 4, 4, 4, None), (3, 3, 3, 3, 2, None)])]
+    answers = [(5, 5, 4, 4, 4, None), (3, 3, 3, 3, 2, None), (4, 4, 4, 4, 3, None)]
+    b.meetings = [meeting(2, D(2026, 11, 6), kind="fgc", evaluations=answers)]
     out = compute(facts(a, b, referral={10: [2, 2]}), NOVEMBER)
     assert (out["fgc_plan"].numerator, out["fgc_plan"].denominator) == (1, 2)
     assert (out["fgc_realised"].numerator, out["fgc_realised"].denominator) == (2, 4)
     assert out["fgc_wellbeing"].value == 4.5 and out["fgc_wellbeing"].second == 2
     assert out["fgc_satisfaction"].value == 3
     evaluation = out["evaluation"]
-    assert evaluation.parts[0].value == 4 and evaluation.parts[0].n == 2
+    assert evaluation.parts[0].value == 4 and evaluation.parts[0].n == 3
     assert evaluation.parts[-1].n == 0  # plan satisfaction not answered
+
+
+def test_evaluation_means_need_three_answers():
+    """With one or two answers (one family's meeting) a "mean" is someone's own answers: shown as "–" (issue 14)."""
+    from kreds.insights.templatetags.insights import figure_value, part_value
+
+    b = case(2)
+    b.meetings = [meeting(2, D(2026, 11, 6), kind="fgc", evaluations=[(5, 5, 4, 4, 4, None), (3, 3, 3, 3, 2, None)])]
+    out = compute(facts(b), NOVEMBER)
+    assert out["fgc_satisfaction"].value is None and out["fgc_satisfaction"].n == 2
+    assert figure_value(out["fgc_satisfaction"]) == "–"
+    evaluation = out["evaluation"]
+    assert evaluation.value is None and evaluation.n == 2
+    assert all(part.value is None for part in evaluation.parts)
+    assert part_value(evaluation.parts[0], "means") == "–"
 
 
 def test_legal_deadlines_as_they_stood_on_the_last_day_of_the_period():
@@ -274,17 +291,128 @@ def test_placement_figures_count_decisions_in_the_period_and_whether_the_network
     # Four decisions in November, one in October (another period).
     a = case(1, placements=[PlacementRow(1, D(2026, 11, 10), True, D(2026, 9, 1), 3)])  # explored 70 days before
     b = case(2, placements=[PlacementRow(2, D(2026, 11, 12), False, D(2026, 11, 2), 2)])  # explored 10 days before
-    c = case(3, placements=[PlacementRow(3, D(2026, 11, 20), False, D(2026, 11, 20), 0)])  # started the same day
+    c = case(3, placements=[PlacementRow(3, D(2026, 11, 20), False, D(2026, 11, 20), 0)])  # same day, nobody explored
     d = case(4, placements=[PlacementRow(4, D(2026, 11, 30), False, None, 0)])  # no exploration at all
     e = case(5, placements=[PlacementRow(5, D(2026, 10, 31), True, D(2026, 10, 1), 4)])  # October
-    out = compute(facts(a, b, c, d, e), NOVEMBER)
+    # Field trial (issue 14): decided the day the search started, after one candidate passed every check and was
+    # approved that day. "Before or on the day": it counts.
+    f = case(6, placements=[PlacementRow(6, D(2026, 11, 25), True, D(2026, 11, 25), 1)])
+    out = compute(facts(a, b, c, d, e, f), NOVEMBER)
     network = out["placements_network"]
-    assert (network.numerator, network.denominator) == (1, 4) and network.hits == {1}
-    assert out["placements_candidates"].value == pytest.approx((3 + 2 + 0 + 0) / 4)
+    assert (network.numerator, network.denominator) == (2, 5) and network.hits == {1, 6}
+    assert out["placements_candidates"].value == pytest.approx((3 + 2 + 0 + 0 + 1) / 5)
     before = out["placements_explored_before"]
-    assert (before.numerator, before.denominator) == (2, 4) and before.hits == {1, 2}
+    assert (before.numerator, before.denominator) == (3, 5) and before.hits == {1, 2, 6}
     days = out["placements_days"]
-    assert days.value == 10  # median of 70, 10 and 0; the decision without an exploration has no days
-    assert days.n == 3 and days.cases == {1, 2, 3}
+    assert days.value == 5  # median of 70, 10, 0 and 0; the decision without an exploration has no days
+    assert days.n == 4 and days.cases == {1, 2, 3, 6}
     empty = compute(facts(e), NOVEMBER)
     assert empty["placements_network"].value is None and empty["placements_days"].value is None
+
+
+# Rounding and suppression (kreds.insights.shown): one rule for the screen and every export (issue 14) --------------
+
+
+def _evaluated(scores: list[int]) -> CaseRow:
+    a = case(1)
+    a.meetings = [meeting(1, D(2026, 11, 2), evaluations=[(s, s, s, s, s, None) for s in scores])]
+    return a
+
+
+def test_one_rounding_rule_on_screen_and_in_every_export():
+    """Field trial: the evaluation mean read 4,7 on screen and 4,8 in the export (4,75: cut off on screen, rounded
+    in the file). Half up everywhere, with a decimal comma on screen and in CSV."""
+    from django.utils import translation
+
+    from kreds.insights import exports
+    from kreds.insights.shown import rounded
+    from kreds.insights.templatetags.insights import figure_value, part_value, shown_parts
+
+    assert rounded(4.75, 1) == Decimal("4.8") and rounded(4.65, 1) == Decimal("4.7") and rounded(12.5, 0) == 13
+    result = compute(facts(_evaluated([5, 5, 5, 5, 5, 5, 4, 4])), NOVEMBER, keys=["evaluation"])["evaluation"]
+    assert result.value == pytest.approx(4.75)
+    with translation.override("da"):
+        assert figure_value(result) == "4,8"
+        assert {part_value(p, "means") for p in shown_parts(result) if p.value is not None} == {"4,8"}
+        [row, *parts] = exports.records([result], NOVEMBER, "Enhed")
+        assert row["value"] == 4.8 and all(p["value"] == 4.8 for p in parts if p["value"] is not None)
+        csv = exports.to_csv([row])
+        assert ";4,8;" in csv and "4,7" not in csv
+    # A share of 12,5 % is 13 % on screen and 13 in the file (it was 12 % and 12.5).
+    a = case(1)
+    a.meetings = [meeting(1, D(2026, 11, 2), has_facilitator=i < 5) for i in range(40)]
+    share = compute(facts(a), NOVEMBER, keys=["neutral_lead"])["neutral_lead"]
+    assert figure_value(share) == "13 %"
+    assert exports.records([share], NOVEMBER, "Enhed")[0]["value"] == 13
+
+
+def _share(numerator: int, denominator: int):
+    a = case(1)
+    a.meetings = [meeting(1, D(2026, 11, 2), has_facilitator=i < numerator) for i in range(denominator)]
+    return compute(facts(a), NOVEMBER, keys=["neutral_lead"])["neutral_lead"]
+
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "shown"),
+    [
+        (0, 0, (None, 0, 0)),
+        (0, 12, (0, 0, 12)),
+        (3, 10, ("<5", "<5", 10)),  # field trial: the denominator 10 was printed as <5
+        (8, 10, ("<5", "<5", 10)),  # 2 not counted: the numerator would give them away
+        (5, 10, (50, 5, 10)),
+        (3, 4, ("<5", "<5", "<5")),
+        (5, 5, (100, 5, 5)),
+    ],
+)
+def test_a_share_hides_a_small_part_and_keeps_the_denominator(numerator, denominator, shown):
+    from kreds.insights.shown import present
+
+    cells = present(_share(numerator, denominator), suppress=True)
+    assert (cells.value, cells.numerator, cells.denominator) == shown
+    assert suppressed(_share(numerator, denominator)) is (shown[0] == "<5")
+
+
+def test_complementary_suppression_a_hidden_part_cannot_be_recomputed_from_the_total():
+    """Field trial: a cost part was suppressed while the total and the other part were shown (total − other part =
+    the hidden one)."""
+    from kreds.insights import exports
+    from kreds.insights.shown import present
+
+    a = case(1)
+    a.meetings = [meeting(1, D(2026, 11, d)) for d in range(2, 8)]  # six network meetings
+    a.meetings += [meeting(1, D(2026, 11, 20), kind="fgc"), meeting(1, D(2026, 11, 21), kind="fgc")]
+    a.sessions = [
+        SessionRow(1, 10, 0, a.meetings[6].id, D(2026, 11, 20), 1, costs=Decimal("9000")),
+        SessionRow(2, 10, 1, a.meetings[7].id, D(2026, 11, 21), 1, costs=Decimal("3000")),
+    ]
+    out = compute(facts(a), NOVEMBER)
+    costs = present(out["costs"], suppress=True)
+    assert costs.value == Decimal(6 * 4100 + 12000)  # 8 meetings and conferences behind the total: shown
+    assert [p.value for p in costs.parts] == ["<5", "<5"], "the conferences (2) hidden, and the meetings with them"
+    held = present(out["meetings_held"], suppress=True)
+    by_key = {p.key: p.value for p in held.parts}
+    assert held.value == 8
+    assert by_key["kind:fgc"] == "<5" and by_key["kind:network"] == "<5", "the smallest other part is hidden too"
+    assert by_key["kind:follow_up"] == 0 and by_key["safety_plan"] == 0
+    rows = exports.records([out["costs"]], NOVEMBER, "Enhed")
+    assert [r["value"] for r in rows] == [36600, "<5", "<5"]
+    # One part only, and small: the total is that part, so the total is hidden.
+    b = case(2)
+    b.meetings = [meeting(2, D(2026, 11, 2)), meeting(2, D(2026, 11, 3))]
+    assert present(compute(facts(b), NOVEMBER)["meetings_held"], suppress=True).value == "<5"
+
+
+def test_the_screen_shows_the_municipality_column_with_the_same_suppression_as_the_files():
+    from kreds.insights.templatetags.insights import figure_detail, figure_value
+
+    result = _share(3, 10)
+    assert (figure_value(result), figure_detail(result)) == ("30 %", "3 of 10")  # the unit's own: in full
+    result.suppress = True  # the whole municipality: cases the leader may not open
+    assert (figure_value(result), figure_detail(result)) == ("<5", "<5 of 10")
+
+
+def test_the_conference_figures_page_rounds_shares_by_the_same_rule():
+    from kreds.insights.templatetags.insights import share_percent
+
+    assert share_percent(0.125) == "13 %" and share_percent(1) == "100 %" and share_percent(None) == "–"
+    assert share_percent(2 / 3) == "67 %"

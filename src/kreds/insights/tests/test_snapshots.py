@@ -11,13 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from kreds.cases.tests.factories import CaseFactory, assign
 from kreds.insights import selectors, snapshots
 from kreds.insights.figures import Part
 from kreds.insights.models import Snapshot
 from kreds.insights.periods import Period
 from kreds.insights.templatetags.insights import figure_detail, figure_value, part_value
-from kreds.meetings.tests.factories import held_meeting
+from kreds.testing.factories import CaseFactory, assign
+from kreds.testing.meetings import held_meeting
 
 
 @pytest.fixture
@@ -168,3 +168,40 @@ def test_the_page_says_when_it_was_computed_and_reads_little_from_the_snapshot(w
     snapshot_reads = [q for q in large.captured_queries if "insights_snapshot" in q["sql"]]
     assert len(snapshot_reads) == 1
     assert not [q for q in large.captured_queries if "meetings_meeting" in q["sql"]]  # nothing computed
+
+
+def test_one_page_one_computation_the_drill_down_and_the_download_read_the_pages_snapshot(world, held, client, login):
+    """Field trial (issue 14): one load showed "6 af 24" in the table and "6 af 25" behind the figure. The page was
+    served from its snapshot while the drill-down and the download computed from the data minutes later."""
+    _grow(world, 5)
+    login(world.leader)
+    query = {"period": "year"}
+    page = client.get(reverse("insights:unit", kwargs={"unit_id": world.authority.public_id}), query)
+    assert page.status_code == 200
+    board, _at = snapshots.dashboard(world.authority, _year())
+    coverage = next(r for _k, _t, rows in board.sections for r in rows if r.spec.key == "coverage").current
+    shown = figure_detail(coverage)
+
+    late = CaseFactory(municipality=world.municipality, responsible_unit=world.authority)  # data changes meanwhile
+    assign(late, world.caseworker)
+    held_meeting(late, world.caseworker, world.facilitator, days_ago=1, send_minutes=True)
+
+    figure_url = reverse("insights:figure", kwargs={"unit_id": world.authority.public_id, "key": "coverage"})
+    drill = client.get(figure_url, query).content.decode()
+    assert f"({shown})" in drill, "the drill-down's numbers are the table's"
+    assert late.child.full_name not in drill, "it lists the cases the table counted"
+    assert str(coverage.denominator) in shown
+    csv_url = reverse("insights:export_csv", kwargs={"unit_id": world.authority.public_id})
+    text = client.get(csv_url, query).content.decode("utf-8-sig")
+    line = next(line for line in text.splitlines() if line.startswith("coverage;"))
+    assert line.split(";")[5] == str(coverage.denominator), "the download's denominator is the table's"
+    per_caseworker = client.get(figure_url, {**query, "raadgiver": str(world.caseworker.public_id)}).content
+    assert late.child.full_name not in per_caseworker.decode()
+
+    # Computed again: the table, the trend, the drill-down and the file move together.
+    assert snapshots.refresh(Snapshot.objects.get(period_kind="year").pk)
+    board, _at = snapshots.dashboard(world.authority, _year())
+    coverage = next(r for _k, _t, rows in board.sections for r in rows if r.spec.key == "coverage").current
+    drill = client.get(figure_url, query).content.decode()
+    assert f"({figure_detail(coverage)})" in drill and late.child.full_name in drill
+    assert figure_detail(coverage) != shown

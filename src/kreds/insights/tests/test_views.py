@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kreds.audit.models import AuditEvent
-from kreds.cases.tests.factories import CaseFactory, assign
 from kreds.insights import digest, facts, figures, selectors
 from kreds.insights.models import Snapshot
 from kreds.insights.periods import Period
 from kreds.meetings import services as meeting_services
-from kreds.meetings.models import Outbox
-from kreds.meetings.tests.factories import held_meeting
-from tests.cpr import cpr_shaped
+from kreds.outbox.models import Outbox
+from kreds.testing.factories import CaseFactory, assign
+from kreds.testing.meetings import held_meeting
+from kreds.testing.text import cpr_shaped
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_drilldown_lists_the_cases_behind_a_figure(world, held, client, login):
     # Per caseworker: only the caseworker's cases.
     response = client.get(
         _unit_url(world, "insights:figure", key="coverage"),
-        {"period": "year", "caseworker": str(world.caseworker.public_id)},
+        {"period": "year", "raadgiver": str(world.caseworker.public_id)},
     )
     assert other.child.full_name not in response.content.decode()
     assert client.get(_unit_url(world, "insights:figure", key="nonsense")).status_code == 404
@@ -215,7 +215,8 @@ def test_digest_is_queued_once_per_week_from_monday_morning(world):
 
 
 def test_on_mondays_the_digest_replaces_the_caseworkers_daily_reminder(world, held):
-    from kreds.meetings.tasks import queue_staff_reminders, send_outbox
+    from kreds.meetings.tasks import queue_staff_reminders
+    from kreds.outbox.tasks import send_outbox
 
     agreement = held.meeting.agreements.get()  # due within the reminder's week: both mails would mention it
     monday = agreement.due_on - datetime.timedelta(days=agreement.due_on.weekday())
@@ -236,7 +237,7 @@ def test_on_mondays_the_digest_replaces_the_caseworkers_daily_reminder(world, he
 
 
 def test_a_follow_up_nobody_has_invited_to_is_listed_once(world):
-    from kreds.meetings.tests.factories import planned_meeting
+    from kreds.testing.meetings import planned_meeting
 
     start = timezone.now() + datetime.timedelta(days=5)
     setup = planned_meeting(world.case, world.caseworker, world.facilitator, starts_at=start, kind="follow_up")
@@ -245,7 +246,7 @@ def test_a_follow_up_nobody_has_invited_to_is_listed_once(world):
 
 
 def test_digest_tells_the_caseworker_what_is_due_and_the_leader_the_figures(world, held):
-    from kreds.meetings.tasks import send_outbox
+    from kreds.outbox.tasks import send_outbox
 
     agreement = held.meeting.agreements.get()
     meeting_services.set_agreement_status(actor=world.caseworker, agreement=agreement, status="in_progress")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shutil
-import subprocess
 
 import pytest
 import time_machine
@@ -15,25 +13,18 @@ from icalendar import Calendar
 
 from kreds.consent.models import SharingConsent
 from kreds.consent.services import withdraw_consent
-from kreds.meetings import sending, services
-from kreds.meetings.constants import OutboxKind
-from kreds.meetings.models import Meeting, Outbox
-from kreds.meetings.tasks import dispatch_due, queue_staff_reminders, queue_summaries, retry_rows, send_outbox
-from kreds.meetings.tests.factories import held_meeting, planned_meeting, reminder_day
+from kreds.meetings import notices, sending, services
+from kreds.meetings.constants import MessageKind
+from kreds.meetings.models import Meeting
+from kreds.meetings.tasks import dispatch_due, queue_staff_reminders, queue_summaries
+from kreds.outbox.models import Outbox
+from kreds.outbox.tasks import retry_rows, send_outbox
 from kreds.participants.services import resolve, token_for
-from tests.cpr import cpr_shaped
-from tests.smtp_server import smtp_server  # noqa: F401
+from kreds.testing.meetings import held_meeting, planned_meeting, reminder_day
+from kreds.testing.text import cpr_shaped, pdf_text
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://[^\s]+/l/([0-9a-f]{64})/")
-
-
-def pdf_text(content: bytes) -> str:
-    pdftotext = shutil.which("pdftotext")
-    assert pdftotext, "pdftotext (Debian poppler-utils) is installed by scripts/system-deps"
-    return subprocess.run(  # noqa: S603 - fixed executable, our own PDF on stdin
-        [pdftotext, "-layout", "-", "-"], input=content, capture_output=True, check=True
-    ).stdout.decode()
 
 
 def _invited(world):
@@ -65,8 +56,12 @@ def test_invitation_email_has_purpose_others_leaflet_link_and_ics(world):
     setup.participants["mormor"].refresh_from_db()
     assert link is not None and link == setup.participants["mormor"].link
     _name, content, mimetype = message.attachments[0]
-    assert mimetype == "text/calendar"
-    event = next(c for c in Calendar.from_ical(content).walk("VEVENT"))
+    assert mimetype == "text/calendar; method=REQUEST"  # a meeting request that later changes can update
+    calendar = Calendar.from_ical(content)
+    assert str(calendar.get("method")) == "REQUEST"
+    event = next(c for c in calendar.walk("VEVENT"))
+    assert event.get("uid") == f"{setup.meeting.public_id}@kreds" and int(event.get("sequence")) == 0
+    assert "inge@example.invalid" in str(event.get("attendee")) and event.get("organizer")
     assert event.decoded("dtstart") == setup.meeting.starts_at.replace(microsecond=0)
     assert str(event.get("location")) == "Medborgerhuset, mødelokale 2"
     assert token in str(event.get("description"))
@@ -74,7 +69,7 @@ def test_invitation_email_has_purpose_others_leaflet_link_and_ics(world):
     assert setup.participants["mormor"].invited_at is not None
 
 
-def test_invitation_over_real_smtp(world, settings, smtp_server):  # noqa: F811
+def test_invitation_over_real_smtp(world, settings, smtp_server):
     settings.MAILERS = {"default": smtp_server.mailer}
     _invited(world)
     _send_all()
@@ -93,7 +88,7 @@ def test_invitation_over_real_smtp(world, settings, smtp_server):  # noqa: F811
 
 def test_send_task_is_idempotent(world):
     _invited(world)
-    row = Outbox.objects.filter(kind="invitation").first()
+    row = Outbox.objects.filter(kind="invitation", channel="email").first()
     assert send_outbox.call(row.pk) == "sent"
     assert send_outbox.call(row.pk) == "already sent"
     assert len(mail.outbox) == 1
@@ -144,7 +139,7 @@ def test_letter_pdf_has_link_and_no_cpr(world):
     setup = _invited(world)
     grandmother = setup.participants["mormor"]
     grandmother.refresh_from_db()
-    pdf = sending.letter_pdf(grandmother)
+    pdf = notices.letter_pdf("invitation", grandmother)
     text = pdf_text(pdf)
     assert "Lindevej 4" in text and "Medborgerhuset" in text
     # A long address may wrap in the layout; joined up it is the holder's link.
@@ -167,20 +162,22 @@ def test_fourteen_day_summary_is_sent_exactly_once_across_a_worker_restart(world
     assert queue_summaries() == []  # 20 days ahead: not yet
     with time_machine.travel(timezone.now() + datetime.timedelta(days=7), tick=False):
         rows = queue_summaries()
-        assert len(rows) == 3
+        assert len([r for r in rows if r.channel == "email"]) == 3
+        assert [r.participant.role for r in rows if r.channel == "letter"] == ["child"]  # the child gets a letter
         # The worker dies before it runs any of the queued tasks; on restart the dispatcher runs again ...
         assert queue_summaries() == []
         assert retry_rows() == [], "the lost tasks are not yet due for retry"
         dispatch_due.call()  # may queue today's staff reminder (invite to the follow-up), never a summary again
-        assert Outbox.objects.filter(kind=OutboxKind.SUMMARY).count() == 3
+        assert Outbox.objects.filter(kind=MessageKind.SUMMARY).count() == 4
     with time_machine.travel(timezone.now() + datetime.timedelta(days=7, minutes=11), tick=False):
         retried = retry_rows()
-        assert {r.pk for r in retried if r.kind == OutboxKind.SUMMARY} == {r.pk for r in rows}
+        emailed = {r.pk for r in rows if r.channel == "email"}
+        assert {r.pk for r in retried if r.kind == MessageKind.SUMMARY} == emailed  # letters are never retried
         # ... and both the original tasks and the retries run: each participant still gets one summary.
         for row in rows + retried:
             send_outbox.call(row.pk)
         dispatch_due.call()
-        assert Outbox.objects.filter(kind=OutboxKind.SUMMARY).count() == 3
+        assert Outbox.objects.filter(kind=MessageKind.SUMMARY).count() == 4
     invitees = {p.email for p in follow.participants.exclude(role="caseworker")}
     summaries = [m for m in mail.outbox if m.to[0] in invitees]  # not the caseworker's reminder to invite
     assert sorted(m.to[0] for m in summaries) == ["inge@example.invalid", "jonas@skole.invalid", "sara@example.invalid"]

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from kreds.accounts.constants import Role
-from kreds.accounts.tests.factories import staff
 from kreds.audit.models import AuditEvent
 from kreds.cases import services as case_services
 from kreds.consent.models import SharingConsent
@@ -17,8 +16,10 @@ from kreds.consent.services import withdraw_consent
 from kreds.core.exceptions import KredsError, SafetyGateOpen
 from kreds.meetings import services
 from kreds.meetings.constants import AgreementStatus, Delivery, MeetingKind, MeetingStatus, ParticipantRole
-from kreds.meetings.models import Meeting, Outbox
-from kreds.meetings.tests.factories import held_meeting, planned_meeting
+from kreds.meetings.models import Meeting
+from kreds.outbox.models import Outbox
+from kreds.testing.factories import staff
+from kreds.testing.meetings import held_meeting, planned_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +136,7 @@ def test_participants_come_from_the_map_with_roles_and_delivery(world):
 
 def test_person_from_another_case_is_refused(world):
     setup = planned_meeting(world.case, world.caseworker, world.facilitator)
-    from kreds.cases.tests.factories import CaseFactory, assign
+    from kreds.testing.factories import CaseFactory, assign
 
     other = CaseFactory(municipality=world.municipality, responsible_unit=world.authority)
     assign(other, world.caseworker)
@@ -161,14 +162,18 @@ def test_invitations_need_contact_details_or_letter(world):
     teacher = setup.participants["klasselærer"]
     teacher.email = ""
     teacher.save()
-    problems = " ".join(services.invitation_problems(setup.meeting))
-    assert "Jonas Lærer has no e-mail address" in problems
-    with pytest.raises(KredsError, match="no e-mail"):
-        services.send_invitations(actor=world.caseworker, meeting=setup.meeting)
+    assert services.invitation_problems(setup.meeting) == []  # one person's problem does not stop the others
+    assert "Jonas Lærer has no e-mail address" in services.not_invitable(setup.meeting)[teacher.pk]
+    result = services.send_invitations(actor=world.caseworker, meeting=setup.meeting)
+    assert result.emails == 2 and any("Jonas Lærer has no e-mail address" in r for r in result.not_invited)
+    assert not Outbox.objects.filter(participant=teacher).exists()
     services.update_participant(
         actor=world.caseworker, participant=teacher, data={"delivery": Delivery.HAND, "email": ""}
     )
-    assert services.invitation_problems(setup.meeting) == []
+    assert services.not_invitable(setup.meeting) == {}
+    again = services.send_invitations(actor=world.caseworker, meeting=setup.meeting)  # "invite the new ones"
+    assert (again.emails, again.letters, again.not_invited) == (0, 1, [])
+    assert Outbox.objects.get(participant=teacher).channel == "letter"
 
 
 def test_letter_needs_an_address(world):
@@ -179,15 +184,18 @@ def test_letter_needs_an_address(world):
         )
 
 
-def test_private_member_without_consent_blocks_invitations(world):
+def test_private_member_without_consent_is_left_out_and_the_others_are_invited(world):
     setup = planned_meeting(world.case, world.caseworker, world.facilitator)
     for consent in SharingConsent.objects.filter(case=world.case):
         withdraw_consent(actor=world.caseworker, consent=consent)
-    problems = " ".join(services.invitation_problems(setup.meeting))
-    assert "no valid consent" in problems and "Inge Mormor" in problems
-    with pytest.raises(KredsError, match="no valid consent"):
-        services.send_invitations(actor=world.caseworker, meeting=setup.meeting)
-    assert not Outbox.objects.exists()
+    grandmother = setup.participants["mormor"]
+    reason = services.not_invitable(setup.meeting)[grandmother.pk]
+    assert "no valid consent" in reason and "Inge Mormor" in reason
+    result = services.send_invitations(actor=world.caseworker, meeting=setup.meeting)
+    # The parent and the professional may always be invited; the grandmother is listed with the reason.
+    assert result.emails == 2 and result.letters == 1  # mother and teacher by e-mail, the child's letter
+    assert result.not_invited == [reason]
+    assert not Outbox.objects.filter(participant=grandmother).exists()
 
 
 def test_parents_and_professionals_need_no_consent(world):
@@ -213,10 +221,12 @@ def test_no_facilitator_blocks_invitations(world):
 def test_send_invitations_queues_each_email_once_and_issues_links(world, django_capture_on_commit_callbacks):
     setup = planned_meeting(world.case, world.caseworker, world.facilitator)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert services.send_invitations(actor=world.caseworker, meeting=setup.meeting) == 3
-    assert len(callbacks) == 1
-    assert services.send_invitations(actor=world.caseworker, meeting=setup.meeting) == 0  # a second click
-    assert Outbox.objects.filter(kind="invitation").count() == 3
+        result = services.send_invitations(actor=world.caseworker, meeting=setup.meeting)
+    assert (result.emails, result.letters) == (3, 1)  # the child's invitation is a letter to hand over
+    assert len(callbacks) == 3, "each e-mail is handed to the worker after commit; the letter is not"
+    again = services.send_invitations(actor=world.caseworker, meeting=setup.meeting)  # a second click
+    assert (again.emails, again.letters) == (0, 0)
+    assert Outbox.objects.filter(kind="invitation", channel="email").count() == 3
     setup.meeting.refresh_from_db()
     assert setup.meeting.status == MeetingStatus.INVITED
     child = setup.meeting.participants.get(role=ParticipantRole.CHILD)
@@ -244,8 +254,9 @@ def test_cannot_complete_without_follow_up_date(world):
     )
     with pytest.raises(KredsError, match="follow-up"):
         services.complete_meeting(actor=world.facilitator, meeting=setup.meeting, follow_up_on=None)
+    meeting_day = timezone.localtime(setup.meeting.starts_at).date()  # not localdate(): at 00:30 it began yesterday
     with pytest.raises(KredsError, match="after this meeting"):
-        services.complete_meeting(actor=world.facilitator, meeting=setup.meeting, follow_up_on=timezone.localdate())
+        services.complete_meeting(actor=world.facilitator, meeting=setup.meeting, follow_up_on=meeting_day)
     setup.meeting.refresh_from_db()
     assert setup.meeting.status == MeetingStatus.INVITED
 
@@ -260,7 +271,7 @@ def test_database_refuses_a_held_meeting_without_follow_up(world):
 
 def test_cannot_complete_before_the_meeting_day(world):
     setup = planned_meeting(world.case, world.caseworker, world.facilitator)
-    with pytest.raises(KredsError, match="before the day"):
+    with pytest.raises(KredsError, match="once it has begun"):
         services.complete_meeting(
             actor=world.facilitator,
             meeting=setup.meeting,
@@ -387,7 +398,8 @@ def test_minutes_sent_once_with_timestamp(world):
     setup.meeting.refresh_from_db()
     assert setup.meeting.status == MeetingStatus.MINUTES_SENT
     assert setup.meeting.minutes_sent_at is not None and setup.meeting.minutes_approved_by == world.caseworker
-    assert Outbox.objects.filter(kind="minutes").count() == 3  # mother, grandmother, teacher (e-mail)
+    assert Outbox.objects.filter(kind="minutes", channel="email").count() == 3  # mother, grandmother, teacher
+    assert Outbox.objects.get(kind="minutes", channel="letter").participant.role == "child"  # and the child's letter
     with pytest.raises(KredsError, match="only once"):
         services.approve_and_send_minutes(actor=world.caseworker, meeting=setup.meeting)
 
@@ -401,19 +413,22 @@ def test_journalise_only_after_minutes(world):
     assert meeting.status == MeetingStatus.JOURNALISED and meeting.journalised_at is not None
 
 
-def test_cancel_revokes_links(world):
+def test_cancel_keeps_links_for_a_while_so_the_page_can_say_so(world, settings):
+    settings.PARTICIPANT_LINK_DAYS_AFTER_CANCEL = 30
     setup = planned_meeting(world.case, world.caseworker, world.facilitator)
     services.send_invitations(actor=world.caseworker, meeting=setup.meeting)
     with pytest.raises(KredsError, match="why"):
         services.cancel_meeting(actor=world.caseworker, meeting=setup.meeting, reason="")
     services.cancel_meeting(actor=world.caseworker, meeting=setup.meeting, reason="Syg")
-    assert all(not p.link.is_active for p in setup.meeting.participants.exclude(link=None))
+    links = [p.link for p in setup.meeting.participants.exclude(link=None)]
+    assert links and all(link.is_active for link in links)
+    assert all(link.expires_at <= timezone.now() + datetime.timedelta(days=30, minutes=1) for link in links)
 
 
 def test_removed_after_invitation_is_kept_as_history(world):
     setup = planned_meeting(world.case, world.caseworker, world.facilitator)
     services.send_invitations(actor=world.caseworker, meeting=setup.meeting)
-    from kreds.meetings.tasks import send_outbox
+    from kreds.outbox.tasks import send_outbox
 
     for row in Outbox.objects.all():
         send_outbox.call(row.pk)
@@ -454,3 +469,13 @@ def test_a_course_is_read_in_two_queries_however_long(world, django_assert_num_q
     with django_assert_num_queries(2):
         course = services.chain(last)
     assert [m.pk for m in course] == [m.pk for m in meetings]
+
+
+def test_links_expire_at_the_same_moment_whether_the_start_was_typed_or_read_back(world):
+    # 15 January + 120 days is in summer time: adding days to 10:00 local and to 09:00 UTC differs by an hour.
+    start = timezone.make_aware(datetime.datetime(2027, 1, 15, 10, 0))
+    setup = planned_meeting(world.case, world.caseworker, world.facilitator, starts_at=start)
+    typed = services.link_expiry(setup.meeting)
+    setup.meeting.refresh_from_db()  # starts_at comes back in UTC
+    assert services.link_expiry(setup.meeting) == typed
+    assert timezone.localtime(typed).time() == datetime.time(10, 0)

@@ -16,9 +16,9 @@ from kreds.consent.services import withdraw_consent
 from kreds.core.logging import redact
 from kreds.meetings import services
 from kreds.meetings.models import Agreement, Evaluation
-from kreds.meetings.tests.factories import held_meeting, planned_meeting
 from kreds.participants.models import ParticipantLink
 from kreds.participants.services import hash_token, token_for
+from kreds.testing.meetings import held_meeting, planned_meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from kreds.meetings import services
-from kreds.meetings.tests.factories import planned_meeting
 from kreds.participants.models import RateCounter
 from kreds.participants.services import token_for
+from kreds.testing.meetings import planned_meeting
 
 pytestmark = pytest.mark.django_db
 

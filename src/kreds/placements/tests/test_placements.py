@@ -13,14 +13,14 @@ from kreds.audit.models import AuditEvent
 from kreds.consent.constants import Category
 from kreds.consent.services import give_consent
 from kreds.core.exceptions import KredsError, StaleEdit
-from kreds.documents.tests.files import pdf
-from kreds.meetings.models import Outbox
-from kreds.meetings.tests.factories import network_for, reminder_day
 from kreds.network import services as network
 from kreds.network.models import Sector
+from kreds.outbox.models import Outbox
 from kreds.placements import selectors, services
 from kreds.placements.constants import SUSPENSION_MAX_DAYS, CandidateStatus, CheckState
-from kreds.placements.models import CandidateEvent, Check, ContactVersion, Placement
+from kreds.placements.models import CandidateCheck, CandidateEvent, ContactArrangementVersion, Placement
+from kreds.testing.files import pdf
+from kreds.testing.meetings import network_for, reminder_day
 
 TODAY = timezone.localdate
 
@@ -63,7 +63,7 @@ def _walk(world, candidate, *statuses: str, on: datetime.date | None = None):
             candidate=candidate,
             status=status,
             on=on or TODAY(),
-            version=candidate.version,
+            expected_version=candidate.version,
             reason="",
         )
     return candidate
@@ -128,7 +128,7 @@ def test_status_rules_approval_after_assessment_reasons_and_placed_only_by_decis
             candidate=candidate,
             status=CandidateStatus.ASSESSMENT,
             on=TODAY(),
-            version=candidate.version - 1,
+            expected_version=candidate.version - 1,
         )
     candidate = _walk(world, candidate, CandidateStatus.ASSESSMENT, CandidateStatus.APPROVED)
     assert candidate.approved_on == TODAY()
@@ -143,7 +143,7 @@ def test_status_rules_approval_after_assessment_reasons_and_placed_only_by_decis
         status=CandidateStatus.NOT_SUITABLE,
         on=TODAY(),
         reason="Bor for langt fra skolen",
-        version=other.version,
+        expected_version=other.version,
     )
     assert services.allowed_statuses(other) == [CandidateStatus.IDENTIFIED]
     audit = AuditEvent.objects.filter(action="placement.candidate", object_id=str(other.public_id))
@@ -165,7 +165,7 @@ def test_checks_follow_the_municipality_and_warn_before_they_run_out(world, peop
     world.municipality.save()
     candidate = services.add_candidate(actor=world.caseworker, exploration=exploration, person=people["aunt"])
     assert [c.key for c in candidate.checks.order_by("id")] == ["home_visit", "police_record"]
-    police = Check.objects.get(candidate=candidate, key="police_record")
+    police = CandidateCheck.objects.get(candidate=candidate, key="police_record")
     with pytest.raises(KredsError, match="date it was done"):
         services.save_check(
             actor=world.caseworker, check=police, state=CheckState.DONE, on=None, expires_on=None, note=""
@@ -262,23 +262,25 @@ def _contact(world, person, **data):
 
 def test_contact_changes_keep_their_history(world, people):
     contact = _contact(world, people["mother"], place="Hos mormor")
-    first = ContactVersion.objects.get(contact=contact)
-    with pytest.raises(StaleEdit):
-        services.save_contact(
-            actor=world.caseworker,
-            case=world.case,
-            person=people["mother"],
-            data={"frequency": "Hver weekend", "mode": "overnight", "support": "supported"},
-            based_on=first.pk + 1000,
-        )
+    assert ContactArrangementVersion.objects.filter(contact=contact).count() == 1
+    for shown in (None, 0, 2):  # a second "add" of the same person, a form from before it existed, a future version
+        with pytest.raises(StaleEdit):
+            services.save_contact(
+                actor=world.caseworker,
+                case=world.case,
+                person=people["mother"],
+                data={"frequency": "Hver weekend", "mode": "overnight", "support": "supported"},
+                expected_version=shown,
+            )
     services.save_contact(
         actor=world.caseworker,
         case=world.case,
         person=people["mother"],
         data={"frequency": "Hver weekend", "mode": "overnight", "support": "supported", "child_views": "Glæder sig"},
-        based_on=first.pk,
+        expected_version=1,
     )
     [row] = selectors.contacts(world.case)
+    assert row.version == 2
     assert row.current.frequency == "Hver weekend" and row.current.support == "supported"
     assert [v.frequency for v in row.history] == ["Hver anden weekend"]
     with pytest.raises(KredsError, match="professionals"):
@@ -326,14 +328,136 @@ def test_a_suspension_lasts_at_most_eight_weeks_and_warns_before_it_ends(world, 
     assert row.active_suspension(start + days(19)) == suspension
     assert row.active_suspension(start + days(20)) is None, "contact starts again on the day given"
     assert not row.warnings
+    with pytest.raises(KredsError, match="needs a decision"):  # contact started again: no new one within 8 weeks
+        services.suspend(
+            actor=world.caseworker,
+            contact=contact,
+            starts_on=start + days(20),
+            ends_on=start + days(25),
+            child_request="Igen",
+        )
     again = services.suspend(
         actor=world.caseworker,
         contact=contact,
         starts_on=start + days(20),
         ends_on=start + days(25),
         child_request="Igen",
+        basis="decision",
+        decision_on=start,
+        decision_ref="27.12.00-G01-3-26",
     )
-    assert again.is_active(start + days(20)), "a new suspension may begin the day contact started again"
+    assert again.is_active(start + days(20)), "a decision may stop contact from the day contact started again"
+
+
+def test_suspensions_at_the_childs_request_cannot_be_chained_a_longer_stop_is_a_decision(world, people):
+    """Field trial: 56 days, then another 56 from the next day gave 92 days without contact (issue 14)."""
+    contact = _contact(world, people["mother"])
+    start = TODAY() - days(60)
+    first = services.suspend(
+        actor=world.caseworker,
+        contact=contact,
+        starts_on=start,
+        ends_on=start + days(SUSPENSION_MAX_DAYS - 1),
+        child_request="Vil ikke se mor",
+    )
+    for offset in (1, SUSPENSION_MAX_DAYS):  # the next day, and the last day within 8 weeks of the end
+        with pytest.raises(KredsError, match="needs a decision") as refused:
+            services.suspend(
+                actor=world.caseworker,
+                contact=contact,
+                starts_on=first.ends_on + days(offset),
+                ends_on=first.ends_on + days(offset + 35),
+                child_request="Stadig ikke",
+            )
+        earliest = (first.ends_on + days(SUSPENSION_MAX_DAYS + 1)).strftime("%d.%m.%Y")
+        assert earliest in refused.value.message and "Record a decision to suspend contact" in refused.value.message
+    with pytest.raises(KredsError, match="needs a decision"):  # nor just before the first one
+        services.suspend(
+            actor=world.caseworker,
+            contact=contact,
+            starts_on=start - days(20),
+            ends_on=start - days(10),
+            child_request="Tidligere",
+        )
+    later = services.suspend(  # more than 8 weeks after the end: a new request of the child's is fine
+        actor=world.caseworker,
+        contact=contact,
+        starts_on=first.ends_on + days(SUSPENSION_MAX_DAYS + 1),
+        ends_on=first.ends_on + days(SUSPENSION_MAX_DAYS + 10),
+        child_request="Igen efter sommerferien",
+    )
+    assert later.basis == "child"
+    # The decision path: its date and journal reference, no 8-week limits, never overlapping.
+    other = _contact(world, people["grandmother"])
+    services.suspend(
+        actor=world.caseworker, contact=other, starts_on=start, ends_on=start + days(10), child_request="Pause"
+    )
+    with pytest.raises(KredsError, match="date of the decision and its journal reference"):
+        services.suspend(
+            actor=world.caseworker,
+            contact=other,
+            starts_on=start + days(11),
+            ends_on=start + days(100),
+            child_request="",
+            basis="decision",
+            decision_on=start + days(11),
+            decision_ref=" ",
+        )
+    decided = services.suspend(
+        actor=world.caseworker,
+        contact=other,
+        starts_on=start + days(11),
+        ends_on=start + days(100),  # 90 days
+        child_request="",
+        basis="decision",
+        decision_on=start + days(11),
+        decision_ref="27.12.00-G01-3-26",
+    )
+    assert decided.by_decision and decided.decision_ref == "27.12.00-G01-3-26"
+    with pytest.raises(KredsError, match="already suspended"):
+        services.suspend(
+            actor=world.caseworker,
+            contact=other,
+            starts_on=start + days(50),
+            ends_on=start + days(120),
+            child_request="",
+            basis="decision",
+            decision_on=start + days(11),
+            decision_ref="x",
+        )
+    [row] = [r for r in selectors.contacts(world.case, today=start + days(60)) if r.contact == other]
+    assert not [w for w in row.warnings if "at most 56" in w], "a decision is not bound by the 8 weeks"
+
+
+def test_the_contact_page_records_a_decision_when_the_child_request_is_refused(world, people, client, login):
+    contact = _contact(world, people["mother"])
+    start = TODAY() - days(60)
+    services.suspend(
+        actor=world.caseworker, contact=contact, starts_on=start, ends_on=start + days(55), child_request="Nej"
+    )
+    login(world.caseworker)
+    url = reverse("placements:suspend", kwargs={"public_id": world.case.public_id, "contact_id": contact.public_id})
+    short = str(contact.public_id)[:8]
+    chained = {
+        f"s{short}-basis": "child",
+        f"s{short}-starts_on": (start + days(56)).isoformat(),
+        f"s{short}-ends_on": (start + days(90)).isoformat(),
+        f"s{short}-child_request": "Stadig nej",
+    }
+    page = client.post(url, chained).content.decode()
+    assert "needs a decision" in page and "Stadig nej" in page, "refused, with the typed text kept"
+    assert "Record a decision to suspend contact with" in page
+    decision = {
+        f"d{short}-basis": "decision",
+        f"d{short}-decision_on": (start + days(56)).isoformat(),
+        f"d{short}-decision_ref": "27.12.00-G01-3-26",
+        f"d{short}-starts_on": (start + days(56)).isoformat(),
+        f"d{short}-ends_on": (start + days(150)).isoformat(),
+        f"d{short}-child_request": "",
+    }
+    assert client.post(url, decision).status_code == 302
+    page = client.get(reverse("placements:contacts", kwargs={"public_id": world.case.public_id})).content.decode()
+    assert "by a decision" in page and "27.12.00-G01-3-26" in page
 
 
 # Pages, access, audit, the person's own link ---------------------------------------------------------------------
@@ -456,7 +580,7 @@ def test_placement_pages_read_a_fixed_number_of_queries(world, people, explorati
     assert Placement.objects.count() == 0
 
 
-def test_the_leaders_figures_read_the_decisions(world, people, exploration):
+def test_the_leaders_figures_read_the_decisions(world, people, exploration, client, login):
     from kreds.insights import facts, figures
     from kreds.insights.periods import Period
 
@@ -476,8 +600,17 @@ def test_the_leaders_figures_read_the_decisions(world, people, exploration):
     out = figures.compute(facts.load(world.municipality, month.start, month.end, as_of_days=(TODAY(),)), month)
     assert (out["placements_network"].numerator, out["placements_network"].denominator) == (1, 1)
     assert out["placements_candidates"].value == 1
-    assert out["placements_explored_before"].numerator == 0  # decided the day the exploration started
+    # Decided the day the exploration started, after the aunt passed every check and was approved: searched first
+    # (field trial, issue 14: it was shown and counted as "not searched").
+    assert out["placements_explored_before"].numerator == 1
     assert out["placements_days"].value == 0
+    placement = Placement.objects.get()
+    assert placement.searched_first
+    event = AuditEvent.objects.filter(action="placement.decision").latest("occurred_at")
+    assert event.details["explored_before"] is True
+    login(world.caseworker)
+    page = client.get(reverse("placements:exploration", kwargs={"public_id": world.case.public_id})).content.decode()
+    assert "not explored before the decision" not in page and "the day of the decision" in page
 
 
 def test_the_case_overview_warns_when_a_suspension_is_about_to_end(world, people, client, login):
@@ -536,7 +669,8 @@ def test_the_caseworker_hears_by_e_mail_when_a_suspension_ends_within_a_week(wor
     import time_machine
 
     from kreds.insights import digest
-    from kreds.meetings.tasks import queue_staff_reminders, send_outbox
+    from kreds.meetings.tasks import queue_staff_reminders
+    from kreds.outbox.tasks import send_outbox
 
     contact = _contact(world, people["mother"])
     suspension = services.suspend(
@@ -578,7 +712,7 @@ def test_the_deadline_list_shows_suspensions_ending_within_a_week(world, people,
 
 
 def test_the_contact_plan_as_pdf_for_the_case_file(world, people, client, login):
-    from kreds.meetings.tests.test_sending import pdf_text
+    from kreds.testing.text import pdf_text
 
     contact = _contact(world, people["mother"], place="Samværshuset")
     services.save_contact(
@@ -586,7 +720,7 @@ def test_the_contact_plan_as_pdf_for_the_case_file(world, people, client, login)
         case=world.case,
         person=people["mother"],
         data={"frequency": "Hver weekend", "mode": "visit", "support": "none", "child_views": "Vil gerne se mor"},
-        based_on=contact.versions.get().pk,
+        expected_version=1,
     )
     services.suspend(
         actor=world.caseworker, contact=contact, starts_on=TODAY(), ends_on=TODAY() + days(9), child_request="Træt"

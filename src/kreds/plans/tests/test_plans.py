@@ -12,17 +12,17 @@ from django.utils import timezone
 
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
-from kreds.conferences.tests.factories import approved
 from kreds.consent.models import SharingConsent
 from kreds.consent.services import withdraw_consent
 from kreds.core.exceptions import KredsError
-from kreds.meetings.constants import OutboxKind
-from kreds.meetings.models import Outbox
-from kreds.meetings.tasks import send_outbox
-from kreds.meetings.tests.factories import held_meeting, network_for
+from kreds.outbox.models import Outbox
+from kreds.outbox.tasks import send_outbox
 from kreds.participants.services import token_for
 from kreds.plans import clocks, selectors, services
+from kreds.plans.sending import PERSON_TASKS
 from kreds.safety import services as safety
+from kreds.testing.conferences import approved
+from kreds.testing.meetings import held_meeting, network_for
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +122,7 @@ def test_person_page_shows_only_the_holders_tasks(world, client, login, mailoutb
         actor=world.caseworker, case=world.case, rule="Ringer hver aften", responsible=people["grandmother"]
     )
     assert services.send_person_tasks(actor=world.caseworker, case=world.case, person=people["grandmother"])
-    row = Outbox.objects.get(kind=OutboxKind.PERSON_TASKS)
+    row = Outbox.objects.get(kind=PERSON_TASKS)
     assert send_outbox.call(row.pk) == "sent"
     message = mailoutbox[-1]
     assert message.to == ["inge@example.invalid"] and "Henter om tirsdagen" in message.body
@@ -224,3 +224,91 @@ def test_list_query_count_does_not_grow_with_tasks(world, client, login):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) <= len(small.captured_queries)
+
+
+def test_goals_and_contributions_can_be_changed_with_their_history_and_stale_forms_are_refused(world):
+    """Field trial (issue 14): goals and contributions could not be changed after saving."""
+    from kreds.core.exceptions import StaleEdit
+
+    people, goal = _plan_with_goal(world)
+    contribution = services.add_contribution(
+        actor=world.caseworker, goal=goal, what="Følger Emma i skole", person=people["grandmother"]
+    )
+    goal = services.edit_goal(
+        actor=world.caseworker, goal=goal, area="wellbeing", text="Emma kommer glad i skole", expected_version=1
+    )
+    assert (goal.text, goal.area, goal.version) == ("Emma kommer glad i skole", "wellbeing", 2)
+    [earlier] = goal.versions.all()
+    assert (earlier.text, earlier.area, earlier.version, earlier.replaced_by) == (
+        "Emma går i skole hver dag",
+        "school",
+        1,
+        world.caseworker,
+    )
+    with pytest.raises(StaleEdit):  # a form opened on version 1, saved after the change
+        services.edit_goal(actor=world.caseworker, goal=goal, area="school", text="Gammel tekst", expected_version=1)
+    assert (
+        services.edit_goal(
+            actor=world.caseworker, goal=goal, area="wellbeing", text="Emma kommer glad i skole", expected_version=2
+        ).version
+        == 2
+    ), "nothing changed: no new version"
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    contribution = services.edit_contribution(
+        actor=world.practitioner,
+        contribution=contribution,
+        what="Følger Emma i skole mandag og onsdag",
+        person=None,
+        responsible_name="Skolen",
+        due_on=due,
+        expected_version=1,
+    )
+    assert (contribution.responsible_name, contribution.is_network, contribution.due_on) == ("Skolen", False, due)
+    [before] = contribution.versions.all()
+    assert (before.what, before.responsible_name, before.is_network) == ("Følger Emma i skole", "Inge Mormor", True)
+    with pytest.raises(StaleEdit):
+        services.edit_contribution(
+            actor=world.caseworker, contribution=contribution, what="x", responsible_name="Rikke", expected_version=1
+        )
+    with pytest.raises(KredsError, match="Write what"):
+        services.edit_contribution(
+            actor=world.caseworker, contribution=contribution, what=" ", responsible_name="Rikke", expected_version=2
+        )
+    # The consolidated list shows the new wording.
+    [task] = [t for t in selectors.tasks(world.case) if t.source == "plan"]
+    assert task.what == "Følger Emma i skole mandag og onsdag" and task.who == "Skolen"
+    events = AuditEvent.objects.filter(action=Action.PLAN_CHANGE)
+    assert any("goal_changed" in e.details for e in events) and any("contribution_changed" in e.details for e in events)
+
+
+def test_the_plan_page_changes_a_goal_and_shows_a_colleagues_change_beside_the_typed_text(world, client, login):
+    people, goal = _plan_with_goal(world)
+    contribution = services.add_contribution(
+        actor=world.caseworker, goal=goal, what="Lektiehjælp", person=people["grandmother"]
+    )
+    login(world.caseworker)
+    plan_url = reverse("plans:plan", args=[world.case.public_id])
+    html = client.get(plan_url).content.decode()
+    assert 'name="eg1-text"' in html and f'name="ec{str(contribution.public_id)[:8]}-what"' in html
+    url = reverse("plans:goal_edit", args=[world.case.public_id, goal.public_id])
+    response = client.post(url, {"eg1-area": "school", "eg1-text": "Emma går i skole 4 dage om ugen", "eg1-version": 1})
+    assert response.status_code == 302
+    html = client.get(plan_url).content.decode()
+    assert "Emma går i skole 4 dage om ugen" in html and "1 earlier wording of the goal" in html
+    assert "Emma går i skole hver dag" in html, "the earlier wording is shown in the history"
+    # A colleague's form opened before that change: refused, the typed text kept, the saved text beside it.
+    html = client.post(url, {"eg1-area": "school", "eg1-text": "Min egen tekst", "eg1-version": 1}).content.decode()
+    assert "Someone else changed the goal" in html and "Min egen tekst" in html
+    assert "Emma går i skole 4 dage om ugen" in html
+    goal.refresh_from_db()
+    assert goal.text == "Emma går i skole 4 dage om ugen" and goal.version == 2
+    prefix = f"ec{str(contribution.public_id)[:8]}"
+    url = reverse("plans:contribution_edit", args=[world.case.public_id, contribution.public_id])
+    data = {
+        f"{prefix}-person": people["grandmother"].pk,
+        f"{prefix}-what": "Lektiehjælp tirsdag",
+        f"{prefix}-version": 1,
+    }
+    assert client.post(url, data).status_code == 302
+    html = client.get(plan_url).content.decode()
+    assert "Lektiehjælp tirsdag" in html and "1 earlier version" in html

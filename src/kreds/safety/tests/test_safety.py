@@ -11,9 +11,9 @@ from django.utils import timezone
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.core.exceptions import KredsError, StaleEdit
-from kreds.meetings.tests.factories import network_for
 from kreds.safety import selectors, services
 from kreds.safety.models import Mapping, Scaling
+from kreds.testing.meetings import network_for
 
 pytestmark = pytest.mark.django_db
 STATEMENT = {
@@ -32,7 +32,7 @@ def _first(world, **data):
         case=world.case,
         data={"worry_basis": "Underretning fra skolen", "strengths": "Mormor er der for Emma", **data},
         statements=[STATEMENT],
-        based_on=0,
+        expected_version=0,
     )
 
 
@@ -47,7 +47,7 @@ def test_every_save_is_a_new_version_and_old_ones_are_kept(world):
             {**STATEMENT, "key": key},
             {"who_worried": "Mormor", "about_what": "mors humør", "if_nothing_changes": "Emma trækker sig"},
         ],
-        based_on=1,
+        expected_version=1,
     )
     assert (v1.version, v2.version) == (1, 2)
     assert Mapping.objects.get(pk=v1.pk).strengths == "Mormor er der for Emma"
@@ -58,7 +58,7 @@ def test_every_save_is_a_new_version_and_old_ones_are_kept(world):
 def test_a_stale_form_is_refused(world):
     _first(world)
     with pytest.raises(StaleEdit):
-        services.save_mapping(actor=world.caseworker, case=world.case, data={}, statements=[], based_on=0)
+        services.save_mapping(actor=world.caseworker, case=world.case, data={}, statements=[], expected_version=0)
 
 
 def test_nothing_changed_is_refused(world):
@@ -69,14 +69,14 @@ def test_nothing_changed_is_refused(world):
             case=world.case,
             data={"worry_basis": "Underretning fra skolen", "strengths": "Mormor er der for Emma"},
             statements=[{**STATEMENT, "key": str(v1.statements.get().key)}],
-            based_on=1,
+            expected_version=1,
         )
 
 
 def test_worry_statement_needs_who_what_and_consequence(world):
     with pytest.raises(KredsError, match="all three"):
         services.save_mapping(
-            actor=world.caseworker, case=world.case, data={}, statements=[{"who_worried": "Skolen"}], based_on=0
+            actor=world.caseworker, case=world.case, data={}, statements=[{"who_worried": "Skolen"}], expected_version=0
         )
 
 
@@ -90,14 +90,14 @@ def test_only_the_authority_writes_the_worries(world):
             case=world.case,
             data={"worry_basis": "Noget andet", "strengths": "x"},
             statements=[keep],
-            based_on=1,
+            expected_version=1,
         )
     v2 = services.save_mapping(
         actor=world.practitioner,
         case=world.case,
         data={"worry_basis": "Underretning fra skolen", "strengths": "Ny styrke", "next_steps": "Hjemmebesøg"},
         statements=[{**keep, "goal_child": "Emma oplever trygge aftener"}],
-        based_on=1,
+        expected_version=1,
     )
     assert v2.version == 2 and v2.statements.get().goal_child == "Emma oplever trygge aftener"
 
@@ -158,7 +158,7 @@ def test_safety_rules_name_persons_from_the_map(world):
         responsible=people["grandmother"],
     )
     assert rule.responsible_name == "Inge Mormor" and rule.number == 1
-    from kreds.cases.tests.factories import CaseFactory
+    from kreds.testing.factories import CaseFactory
 
     other = CaseFactory(municipality=world.municipality, responsible_unit=world.authority)
     stranger = network_for(other, world.caseworker)["grandmother"]
@@ -189,7 +189,7 @@ def test_edit_form_saves_a_version(world, client, login):
     data = {
         "worry_basis": "Underretning",
         "strengths": "Mormor",
-        "based_on": "0",
+        "version": "0",
         "change_note": "Første",
         "s-TOTAL_FORMS": "2",
         "s-INITIAL_FORMS": "0",
@@ -204,7 +204,7 @@ def test_edit_form_saves_a_version(world, client, login):
     mapping = Mapping.objects.get()
     assert mapping.version == 1 and mapping.statements.count() == 1
     data["s-0-who_worried"] = ""
-    response = client.post(url, {**data, "based_on": "1", "s-1-who_worried": "Mor"})
+    response = client.post(url, {**data, "version": "1", "s-1-who_worried": "Mor"})
     assert response.status_code == 200 and "all three" in response.content.decode()
 
 
@@ -236,3 +236,119 @@ def test_overview_query_count_does_not_grow_with_answers(world, client, login):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) <= len(small.captured_queries)
+
+
+def test_overdue_rules_are_marked_on_the_plan_the_pdf_and_the_persons_own_page(world, client, login):
+    """Field trial (issue 14): a safety-plan rule past its date was not marked anywhere. Marked in words, not only
+    by colour: the staff page, the PDF and the network person's own link page."""
+    from kreds.consent.constants import Category
+    from kreds.consent.services import give_consent
+    from kreds.participants.services import token_for
+    from kreds.plans import services as plans
+    from kreds.testing.text import pdf_text
+
+    people = network_for(world.case, world.caseworker)
+    _first(world)
+    today = timezone.localdate()
+    late = services.add_rule(
+        actor=world.caseworker,
+        case=world.case,
+        rule="Mormor henter Emma fredag",
+        responsible=people["grandmother"],
+        due_on=today - datetime.timedelta(days=3),
+    )
+    services.add_rule(
+        actor=world.caseworker,
+        case=world.case,
+        rule="Mormor ringer i dag",
+        responsible=people["grandmother"],
+        due_on=today,  # due today: not overdue yet
+    )
+    done = services.add_rule(
+        actor=world.caseworker,
+        case=world.case,
+        rule="Mor melder sig til AA",
+        responsible=people["mother"],
+        due_on=today - datetime.timedelta(days=10),
+    )
+    services.set_rule_status(actor=world.caseworker, rule=done, status="done")
+    assert [r.overdue for r in selectors.rules(world.case)] == [True, False, False]
+    assert selectors.rules(world.case, today=today + datetime.timedelta(days=1))[1].overdue, "the day after"
+
+    login(world.caseworker)
+    html = client.get(reverse("safety:plan", args=[world.case.public_id])).content.decode()
+    assert "1 rule is overdue" in html
+    row = html[html.index("Mormor henter Emma fredag") - 200 : html.index("Mormor henter Emma fredag") + 400]
+    assert 'class="kreds-overdue"' in row and "Overdue" in row, "the row is marked, in words"
+    other = html[html.index("Mormor ringer i dag") : html.index("Mormor ringer i dag") + 300]
+    assert "Overdue" not in other
+
+    text = " ".join(pdf_text(client.get(reverse("safety:pdf", args=[world.case.public_id])).content).split())
+    assert f"Rules whose date has passed and that are not done: {late.number}." in text
+    assert text.count("OVERDUE") == 1, "the late rule's date is marked in words, the others not"
+
+    give_consent(
+        actor=world.caseworker,
+        case=world.case,
+        given_by="Sara Mor",
+        role="parent",
+        categories=list(Category.values),
+        recipients=[people["grandmother"]],
+        purpose="Sikkerhedsplan",
+        given_on=today,
+    )
+    link = plans.ensure_person_link(actor=world.caseworker, case=world.case, person=people["grandmother"])
+    page = client.get(reverse("participants:home", kwargs={"token": token_for(link)})).content.decode()
+    assert "Mormor henter Emma fredag" in page and "Mormor ringer i dag" in page
+    marked = page[page.index("Mormor henter Emma fredag") - 250 : page.index("Mormor henter Emma fredag")]
+    assert "The date has passed" in marked and "kreds-overdue-item" in marked
+    assert page.count("The date has passed") == 1
+
+
+def test_several_worry_statements_can_be_added_in_one_version(world, client, login):
+    """Field trial (issue 14): only one new worry statement could be added per version. "Add another" keeps what was
+    typed and gives one more empty row; saving keeps them all."""
+    _first(world)  # version 1 with one statement
+    login(world.caseworker)
+    url = reverse("safety:edit", args=[world.case.public_id])
+    html = client.get(url).content.decode()
+    assert 'name="add_statement"' in html and 'name="s-TOTAL_FORMS" value="2"' in html
+    [existing] = Mapping.objects.get().statements.all()
+    typed = {
+        "worry_basis": "Underretning fra skolen (ændret)",
+        "strengths": "Mormor er der for Emma",
+        "version": "1",
+        "s-TOTAL_FORMS": "2",
+        "s-INITIAL_FORMS": "1",
+        "s-MIN_NUM_FORMS": "0",
+        "s-MAX_NUM_FORMS": "12",
+        "s-0-key": str(existing.key),
+        **{f"s-0-{f}": v for f, v in STATEMENT.items()},
+        "s-1-who_worried": "Lægen",
+        "s-1-about_what": "at Emma ikke får sin medicin",
+        "s-1-if_nothing_changes": "",  # not finished yet: no error while adding another
+    }
+    response = client.post(url, {**typed, "add_statement": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and Mapping.objects.count() == 1, "nothing saved"
+    assert "Underretning fra skolen (ændret)" in html and "at Emma ikke får sin medicin" in html and "Lægen" in html
+    assert 'name="s-TOTAL_FORMS" value="3"' in html and 'name="s-2-who_worried"' in html
+    assert "form-error-message" not in html, "an unfinished row is not an error while adding another"
+    saved = {
+        **typed,
+        "s-TOTAL_FORMS": "3",
+        "s-INITIAL_FORMS": "2",
+        "s-1-if_nothing_changes": "Emma bliver syg",
+        "s-2-who_worried": "Naboen",
+        "s-2-about_what": "at Emma er ude alene om natten",
+        "s-2-if_nothing_changes": "Emma kommer til skade",
+    }
+    response = client.post(url, saved)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = Mapping.objects.order_by("-version").first()
+    assert latest.version == 2
+    assert [s.who_worried for s in latest.statements.order_by("number")] == [
+        STATEMENT["who_worried"],
+        "Lægen",
+        "Naboen",
+    ]

@@ -1,6 +1,7 @@
 // Network map enhancements: drag a person to another ring/sector, zoom, print.
 // The map works without this file: every person is a link, and the list view has keyboard buttons to move people.
-// The same geometry as kreds/network/layout.py; the ring edges come from the page (data-ring-edges).
+// The same geometry as kreds/network/layout.py; the ring edges come from the drawing (<svg data-ring-edges>): a
+// crowded ring is wider, so they change with the map.
 function cellFor(x, y, sectors, edges) {
   const radius = Math.hypot(x, y);
   const ring = radius < edges[1] ? 1 : radius < edges[2] ? 2 : 3;
@@ -44,7 +45,6 @@ function enableZoom(wrap) {
 function enableDrag(wrap) {
   if (wrap.dataset.canEdit !== "1") return;
   const sectors = wrap.dataset.sectors.split(",");
-  const edges = wrap.dataset.ringEdges.split(",").map(Number);
   const token = wrap.querySelector("input[name=csrfmiddlewaretoken]").value;
   let drag = null;
 
@@ -70,6 +70,7 @@ function enableDrag(wrap) {
     const { node, moved, point } = drag;
     drag = null;
     if (!moved) return;
+    const edges = wrap.querySelector("svg").dataset.ringEdges.split(",").map(Number);
     const cell = cellFor(point.x, point.y, sectors, edges);
     const body = new URLSearchParams({ ring: String(cell.ring), sektor: cell.sector });
     const url = wrap.dataset.moveUrlTemplate.replace("PERSON", node.dataset.person);
@@ -103,9 +104,25 @@ function enableSidePanel(wrap) {
     const link = node && node.querySelector("a");
     if (!link || event.defaultPrevented || event.ctrlKey || event.metaKey) return;
     event.preventDefault();
+    panelOpener = link;
     window.htmx.ajax("GET", link.getAttribute("href"), { target: panel });
   });
 }
+
+// The panel lies over the right edge of the page; "Close" or Escape empties it and puts focus back on the person.
+let panelOpener = null;
+function closePanel() {
+  const panel = document.getElementById("side-panel");
+  if (!panel || !panel.firstElementChild) return;
+  panel.replaceChildren();
+  if (panelOpener && document.contains(panelOpener)) panelOpener.focus();
+}
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-close-panel]")) closePanel();
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") closePanel();
+});
 
 document.addEventListener("htmx:afterSwap", (event) => {
   if (event.detail.target.id === "side-panel") {

@@ -14,9 +14,9 @@ from django.utils import timezone
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
 from kreds.core.exceptions import KredsError
-from kreds.documents.tests.files import jpeg, png
-from kreds.meetings.tests.factories import planned_meeting
 from kreds.participants.services import token_for
+from kreds.testing.files import jpeg, png
+from kreds.testing.meetings import planned_meeting
 from kreds.voice import selectors, services
 from kreds.voice.models import ChildInput
 
