@@ -90,7 +90,7 @@ def make_session(username: str) -> str:
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = next(b for b in settings.AUTHENTICATION_BACKENDS if "ModelBackend" in b)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the one that loads users (accounts.backends)
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session["_kreds_epoch"] = user.session_epoch
@@ -179,7 +179,8 @@ def start_floor(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[byt
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.floor.settings",
         "FLOOR_DATABASE_URL": database_url,
-        "DB_CONN_MAX_AGE": env.get("DB_CONN_MAX_AGE", "0"),
+        "DB_CONN_MAX_AGE": env.get("DB_CONN_MAX_AGE", "60"),
+        "DB_POOL": env.get("DB_POOL", ""),
         "PYTHONPATH": str(ROOT),
     }
     prepared = subprocess.run(
@@ -386,7 +387,8 @@ def main() -> None:
             "workers": args.workers,
             "concurrency": args.concurrency,
             "seconds_per_page": args.seconds,
-            "db_conn_max_age": env.get("DB_CONN_MAX_AGE", "0"),
+            "db_conn_max_age": env.get("DB_CONN_MAX_AGE", "60"),
+            "db_pool": env.get("DB_POOL", "") == "1",
         },
         "worker_rss_mb": memory,
         "dataset": fixture.get("counts", {}),
@@ -404,7 +406,9 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Benchmark {report['when']}",
         "",
-        f"gunicorn {s['workers']} workers, `DB_CONN_MAX_AGE={s['db_conn_max_age']}`, {s['seconds_per_page']} s per "
+        f"gunicorn {s['workers']} workers, "
+        + ("the psycopg pool (`DB_POOL=1`)" if s.get("db_pool") else f"`DB_CONN_MAX_AGE={s['db_conn_max_age']}`")
+        + f", {s['seconds_per_page']} s per "
         f"page one request at a time (interleaved with the floor) and {s['seconds_per_page']} s with "
         f"{s['concurrency']} concurrent sessions, {report['machine']['cpus']} CPUs. Dataset: "
         + ", ".join(f"{k} {v:,}" for k, v in report["dataset"].items()),

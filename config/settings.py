@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "kreds.accounts.middleware.SessionLifetimeMiddleware",
     "kreds.authz.middleware.DenialAuditMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "kreds.accounts.middleware.OTPMiddleware",  # django-otp's, without its query per request
     "kreds.accounts.middleware.RequireTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -145,12 +145,32 @@ TEMPLATES = [
     }
 ]
 
+# Connections (ADR 0014): in production each gunicorn worker keeps its connection for DB_CONN_MAX_AGE seconds
+# (default 60) and checks it before reusing it, so a restarted database or a PgBouncer that dropped the
+# connection costs one reconnect, not a failed request. A new connection per request costs about 6 ms on every
+# page (bench/results). The development server starts a thread per request and would leave a connection behind
+# for each, so it and the suite connect per request. DB_POOL=1 uses Django's psycopg pool instead (measured in
+# ADR 0014, not the default). DB_PGBOUNCER=1 for PgBouncer in transaction mode: no server-side cursors.
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kreds.sqlite3'}") or "",
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if env_bool("DB_POOL"):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 2),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
+    if env_bool("DB_PGBOUNCER"):
+        # Transaction pooling hands each transaction any server connection: a server-side cursor (which
+        # QuerySet.iterator() opens) would outlive its transaction's connection. Django's psycopg backend binds
+        # parameters on the client, so no prepared statements reach PgBouncer either.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -158,10 +178,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# No cache server (docs/deployment.md): "default" is each worker's own memory, as Django's default. "fragments"
+# keeps rendered parts of pages whose content is fixed by a key that changes with it (the leader's figures of one
+# computation); small, so a worker stays well under its memory budget (bench/README.md).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kreds-default"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kreds-fragments",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 40, "CULL_FREQUENCY": 4},
+    },
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's municipality and memberships with the user (one query, not three).
+    "kreds.accounts.backends.StaffBackend",
 ]
 PASSWORD_HASHERS = [
     # The suite uses the same algorithm at a lower cost so that hundreds of logins stay fast.

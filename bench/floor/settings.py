@@ -2,8 +2,8 @@
 sessions, authentication, CSRF and security middleware. Its one page shows the user's name and a form with a CSRF
 token: two queries (the session, the user). ``bench/run.py`` measures every Kreds page against it.
 
-Configured by the environment as ``bench/run.py`` starts it: ``FLOOR_DATABASE_URL`` and ``DB_CONN_MAX_AGE`` (the
-same connection policy as the Kreds server it is compared with).
+Configured by the environment as ``bench/run.py`` starts it: ``FLOOR_DATABASE_URL``, ``DB_CONN_MAX_AGE`` and
+``DB_POOL`` (the same connection policy as the Kreds server it is compared with).
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ MIDDLEWARE = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("FLOOR_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kreds_bench_floor"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),  # Kreds' production default (ADR 0014)
         conn_health_checks=True,
     )
 }
+if os.environ.get("DB_POOL") == "1":  # the same pool Kreds opens with DB_POOL=1
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 1, "max_size": 2, "timeout": 10}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp import middleware as otp_middleware
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kreds.accounts.backends import confirmed_totp_ids
 from kreds.audit.constants import Action
 from kreds.audit.services import record
+
+# How django-otp names a TOTP device in the session ("<app_label>.<model_name>/<id>").
+TOTP_LABEL = "otp_totp.totpdevice"
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -100,3 +109,26 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_LAST_SEEN] = now
             request.session.setdefault(SESSION_LOGIN_AT, now)
         return self.get_response(request)
+
+
+class OTPMiddleware(otp_middleware.OTPMiddleware):  # type: ignore[misc]  # django-otp has no type hints
+    """django-otp's middleware, deciding "verified" from what ``accounts.backends`` read with the user.
+
+    django-otp reads the session's device with a query of its own on every request; the backend already read the
+    ids of the user's confirmed TOTP devices. The session's device verifies the user when it is one of them (the
+    same test django-otp makes: the device is the user's and confirmed); the device itself is only read if a view
+    asks for it. A user read some other way falls back to django-otp's own lookup.
+    """
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        confirmed = confirmed_totp_ids(user) if user.is_authenticated else None
+        persistent_id = self._normalize_persistent_id(request.session.get(DEVICE_ID_SESSION_KEY) or "")
+        label, _, device_id = persistent_id.rpartition("/")
+        if confirmed is None or label != TOTP_LABEL:  # not read with the user, or no TOTP device: django-otp's way
+            return super()._verify_user_sync(request, user)
+        self._init_user_fields(user)
+        if device_id.isdigit() and int(device_id) in confirmed:
+            user.otp_device = SimpleLazyObject(partial(TOTPDevice.objects.get, pk=int(device_id)))
+        else:
+            del request.session[DEVICE_ID_SESSION_KEY]
+        return user

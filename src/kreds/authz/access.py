@@ -74,11 +74,12 @@ def fetch[M: Model](
     if queryset is not None:
         rows = queryset & rows
     try:
-        obj = rows.filter(public_id=public_id).first()
+        obj = policies.scope_for_fetch(request.user, model, rows.filter(public_id=public_id)).first()
     except (ValueError, TypeError) as exc:  # not a UUID, or of the wrong type: as unknown
         raise Http404 from exc
     if obj is None:
         raise Http404
+    policies.fetched(request.user, obj)
     check(request, action, obj, object_type=object_type or model._meta.model_name or "")
     if read is not None and request.method in READ_METHODS:
         record_read(request, obj, read, object_type=object_type or model._meta.model_name or "", purpose=purpose)

@@ -33,11 +33,13 @@ __all__ = [
     "Policy",
     "can",
     "concerned",
+    "fetched",
     "flags",
     "has_role",
     "is_administrator",
     "register",
     "scope",
+    "scope_for_fetch",
     "unit_ids_with_role",
 ]
 
@@ -74,6 +76,11 @@ class Policy:
     model: type[Model] | None = None
     scope: Callable[[User], QuerySet[Any]] | None = None
     concerned: Callable[[Any], Concerned] | None = None
+    # ``access.fetch`` reads one object through ``scope``: ``for_fetch`` may annotate that query with facts the
+    # rules will ask, and ``fetched`` remember them (and that the object is in scope) for the rest of the request,
+    # so the rules need no query of their own.
+    for_fetch: Callable[[User, QuerySet[Any]], QuerySet[Any]] | None = None
+    fetched: Callable[[User, Any], None] | None = None
 
 
 _policies: dict[str, Policy] = {}
@@ -151,6 +158,23 @@ def scope[M: Model](user: Actor, model: type[M]) -> QuerySet[M]:
     if policy is not None and policy.scope is not None:
         return policy.scope(member)
     return manager.filter(municipality_id=member.municipality_id)
+
+
+def scope_for_fetch[M: Model](user: Actor, model: type[M], rows: QuerySet[M]) -> QuerySet[M]:
+    """``rows`` (within :func:`scope`) annotated by the model's policy for :func:`fetched`."""
+    member = staff(user)
+    policy = _policy_for(model)
+    if member is None or policy is None or policy.for_fetch is None:
+        return rows
+    return policy.for_fetch(member, rows)
+
+
+def fetched(user: Actor, obj: Model) -> None:
+    """Tell the object's policy that ``obj`` was read within :func:`scope` for this request's user."""
+    member = staff(user)
+    policy = _policy_for(type(obj))
+    if member is not None and policy is not None and policy.fetched is not None:
+        policy.fetched(member, obj)
 
 
 def concerned(obj: Any) -> Concerned | None:

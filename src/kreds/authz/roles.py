@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kreds.accounts.backends import memberships_of
 from kreds.accounts.constants import Role
 
 if TYPE_CHECKING:
@@ -35,10 +36,12 @@ def unit_ids_with_role(user: Actor, *roles: Role) -> set[int]:
     # Every membership is read once per request object (one query, not one per combination of roles asked).
     memberships: list[tuple[str, int]] | None = member.__dict__.get("_kreds_memberships")
     if memberships is None:
+        memberships = memberships_of(member)  # read with the request's user (accounts.backends)
+    if memberships is None:  # a user read otherwise (a service's actor, a test)
         memberships = list(
             member.memberships.filter(unit__municipality_id=member.municipality_id or 0).values_list("role", "unit_id")
         )
-        member.__dict__["_kreds_memberships"] = memberships
+    member.__dict__["_kreds_memberships"] = memberships
     wanted = set(roles)
     return {unit_id for role, unit_id in memberships if role in wanted}
 

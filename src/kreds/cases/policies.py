@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kreds.accounts.constants import Role
 from kreds.authz.policies import Concerned, Permission, Policy, register
 from kreds.authz.roles import has_role, staff, unit_ids_with_role
-from kreds.cases.models import Case, Child
+from kreds.cases.models import Case, CaseAssignment, Child
 from kreds.tenancy.models import Unit
 
 if TYPE_CHECKING:
@@ -38,13 +38,46 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=ids, municipality_id=mid)
 
 
+def _assigned(member: User) -> Exists:
+    return Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), user_id=member.pk))
+
+
+def _learn(member: User, case_id: int, *, visible: bool, assigned: bool) -> None:
+    member.__dict__.setdefault("_kreds_visible", {})[case_id] = visible
+    member.__dict__.setdefault("_kreds_assigned", {})[case_id] = assigned
+
+
+def _case_facts(member: User, case: Case) -> None:
+    """Whether the user may see ``case`` and is assigned to it, in one query, remembered on the request's user:
+    a page asks both for the same case once per panel and link."""
+    visible_ids = visible_cases(member).filter(pk=OuterRef("pk"))
+    row = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(kreds_visible=Exists(visible_ids), kreds_assigned=_assigned(member))
+        .values_list("kreds_visible", "kreds_assigned")
+        .first()
+    )
+    visible, assigned = row or (False, False)
+    _learn(member, case.pk, visible=bool(visible), assigned=bool(assigned))
+
+
+def for_fetch(member: User, rows: QuerySet[Case]) -> QuerySet[Case]:
+    """``access.fetch`` reads a case through :func:`visible_cases`; it also asks whether the user is assigned."""
+    return rows.annotate(kreds_assigned=_assigned(member))
+
+
+def fetched(member: User, case: Case) -> None:
+    """A case ``access.fetch`` found within :func:`visible_cases` is visible; the annotation says if assigned."""
+    _learn(member, case.pk, visible=True, assigned=bool(getattr(case, "kreds_assigned", False)))
+
+
 def is_assigned(user: Actor, case: Case) -> bool:
     member = staff(user)
     if member is None:
         return False
     cache: dict[int, bool] = member.__dict__.setdefault("_kreds_assigned", {})
     if case.pk not in cache:
-        cache[case.pk] = case.assignments.filter(user_id=member.pk).exists()
+        _case_facts(member, case)
     return cache[case.pk]
 
 
@@ -59,7 +92,7 @@ def can_see_case(user: Actor, case: Case) -> bool:
         return False
     cache: dict[int, bool] = member.__dict__.setdefault("_kreds_visible", {})
     if case.pk not in cache:
-        cache[case.pk] = visible_cases(member).filter(pk=case.pk).exists()
+        _case_facts(member, case)
     return cache[case.pk]
 
 
@@ -103,6 +136,8 @@ register(
         app="cases",
         model=Case,
         scope=visible_cases,
+        for_fetch=for_fetch,
+        fetched=fetched,
         concerned=_case_concerned,
         actions={
             "case.list": Permission(

@@ -32,12 +32,19 @@ class GateState:
     assessment: RiskAssessment | None
 
 
-def safety_gate(case: Case) -> GateState:
-    """Whether network-involving actions are blocked on ``case``, and why."""
-    # Read the flag fresh: a stale in-memory case must never let an action through the gate.
+def safety_gate(case: Case, *, just_read: bool = False) -> GateState:
+    """Whether network-involving actions are blocked on ``case``, and why.
+
+    The flag is read fresh: a stale in-memory case must never let an action through the gate. ``just_read``: the
+    caller read ``case`` from the database in this request, for showing a page (never for an action).
+    """
     from kreds.cases.models import Case
 
-    concern = Case.objects.filter(pk=case.pk).values_list("safety_concern", flat=True).first()
+    concern = (
+        case.safety_concern
+        if just_read
+        else bool(Case.objects.filter(pk=case.pk).values_list("safety_concern", flat=True).first())
+    )
     if not concern:
         return GateState(False, "", None)
     latest = case.risk_assessments.order_by("-assessed_on", "-id").first()

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,7 +34,7 @@ from kreds.cases.forms import (
     SafetyConcernForm,
     SiblingForm,
 )
-from kreds.cases.models import Case
+from kreds.cases.models import Case, CaseAssignment
 from kreds.cases.policies import creatable_units, visible_cases
 from kreds.cases.safety import safety_gate
 from kreds.core import stale
@@ -47,6 +48,10 @@ SEARCH_SESSION_KEY = "kreds_case_search"
 
 # The case with what every case page shows (one query with the access check's scope).
 CASES = Case.objects.select_related("child", "responsible_unit", "municipality")
+# The overview lists the case's caseworkers and the units it is referred to.
+CASE_PAGE = CASES.prefetch_related(
+    Prefetch("assignments", queryset=CaseAssignment.objects.select_related("user")), "referred_units"
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -161,7 +166,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
-    case = access.fetch(request, Case, public_id, "case.view", read=Action.CASE_VIEW, queryset=CASES)
+    case = access.fetch(request, Case, public_id, "case.view", read=Action.CASE_VIEW, queryset=CASE_PAGE)
     return render(
         request,
         "cases/case_detail.html",
@@ -170,7 +175,7 @@ def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "child": case.child,
             "siblings": selectors.siblings_for(user, case.child),
             "panels": panels.render_panels(request, case),
-            "gate": safety_gate(case),
+            "gate": safety_gate(case, just_read=True),
             "perms": {
                 "edit": can(user, "case.edit", case),
                 "close": can(user, "case.close", case),

@@ -139,24 +139,33 @@ def may_share(
     return sharing_decisions(case=case, categories=[category], persons=[person], at=at)[person.pk]
 
 
-def sharing_decisions(
-    *,
-    case: Case,
-    categories: Iterable[Category | str],
-    persons: Iterable[NetworkPerson],
-    at: datetime.datetime | None = None,
-) -> dict[int, Decision]:
-    """:func:`may_share` for many people and categories at once (all must be allowed), in three queries.
+@dataclass(frozen=True)
+class SharingFacts:
+    """What every sharing decision about ``case`` for some people rests on, read once (see :func:`sharing_facts`)."""
 
-    The answer for a person is the first refusal among ``categories``, or the last allowance.
-    """
+    gate_reason: str  # the § 18 stk. 3 gate's reason when it is closed for the network, else ""
+    map_id: int | None
+    versions: dict[int, NetworkPersonVersion]
+    consents: dict[int, list[SharingConsent]]
+
+    def decide(self, person: NetworkPerson, categories: Iterable[Category | str]) -> Decision:
+        """May all of ``categories`` go to ``person``: the first refusal, or the last allowance."""
+        if self.gate_reason:
+            return Decision(False, self.gate_reason)
+        cats = [str(c) for c in categories]
+        on_map = person.map_id == self.map_id
+        return _decide(on_map, self.versions.get(person.pk), self.consents.get(person.pk, []), cats)
+
+
+def sharing_facts(*, case: Case, persons: Iterable[NetworkPerson], at: datetime.datetime | None = None) -> SharingFacts:
+    """The facts for deciding, for each of ``persons``, any categories about ``case`` at ``at`` (now): in at most
+    four queries however many people and categories are then decided (a link page decides three kinds of
+    message for its person)."""
     when = at or timezone.now()
-    people = list(persons)
-    cats = [str(c) for c in categories]
     gate = safety_gate(case)
     if gate.is_open:
-        return {p.pk: Decision(False, gate.reason) for p in people}
-    ids = [p.pk for p in people]
+        return SharingFacts(gate.reason, None, {}, {})
+    ids = [p.pk for p in persons]
     map_id = NetworkMap.objects.filter(case=case).values_list("pk", flat=True).first()
     versions = {
         v.person_id: v
@@ -172,11 +181,24 @@ def sharing_decisions(
         .order_by("given_on", "id")
     ):
         consents.setdefault(consent.recipient_id, []).append(consent)
-    out = {}
-    for person in people:
-        on_map = person.map_id == map_id
-        out[person.pk] = _decide(on_map, versions.get(person.pk), consents.get(person.pk, []), cats)
-    return out
+    return SharingFacts("", map_id, versions, consents)
+
+
+def sharing_decisions(
+    *,
+    case: Case,
+    categories: Iterable[Category | str],
+    persons: Iterable[NetworkPerson],
+    at: datetime.datetime | None = None,
+) -> dict[int, Decision]:
+    """:func:`may_share` for many people and categories at once (all must be allowed), in three queries.
+
+    The answer for a person is the first refusal among ``categories``, or the last allowance.
+    """
+    people = list(persons)
+    cats = [str(c) for c in categories]
+    facts = sharing_facts(case=case, persons=people, at=at)
+    return {person.pk: facts.decide(person, cats) for person in people}
 
 
 def _decide(

@@ -26,7 +26,7 @@ from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.safety import require_network_involvement_allowed, safety_gate
 from kreds.consent.constants import Category
-from kreds.consent.services import may_share, sharing_decisions
+from kreds.consent.services import may_share, sharing_decisions, sharing_facts
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
 from kreds.core.workdays import holiday_name
@@ -467,6 +467,22 @@ def sharing_problem(participant: Participant, kind: MessageKind) -> str:
         if not decision.allowed:
             return decision.reason
     return ""
+
+
+def sharing_problems_by_kind(participant: Participant, kinds: Iterable[MessageKind]) -> dict[MessageKind, str]:
+    """:func:`sharing_problem` for one participant and several kinds of message, from one reading of the facts
+    (a link page asks for the invitation, the minutes and the summary)."""
+    wanted = list(kinds)
+    if not _needs_consent(participant):
+        return dict.fromkeys(wanted, "")
+    person = participant.person
+    assert person is not None
+    facts = sharing_facts(case=participant.meeting.case, persons=[person])
+    out = {}
+    for kind in wanted:
+        decision = facts.decide(person, CATEGORIES_FOR.get(kind, ()))
+        out[kind] = "" if decision.allowed or not CATEGORIES_FOR.get(kind) else decision.reason
+    return out
 
 
 def sharing_problems(participants: Iterable[Participant], kind: MessageKind) -> dict[int, str]:

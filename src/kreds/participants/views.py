@@ -151,12 +151,19 @@ def with_participant(view: View) -> View:
 def _scope(participant: Participant) -> dict[str, Any]:
     """What this participant may see now: decided by meeting state and consent, asked fresh on every view."""
     meeting = participant.meeting
-    practical_ok = not services.sharing_problem(participant, MessageKind.INVITATION)
-    minutes_ok = meeting.status in (
-        MeetingStatus.MINUTES_SENT,
-        MeetingStatus.JOURNALISED,
-    ) and not services.sharing_problem(participant, MessageKind.MINUTES)
-    summary_ok = bool(meeting.previous_id) and not services.sharing_problem(participant, MessageKind.SUMMARY)
+    problems = services.sharing_problems_by_kind(
+        participant, (MessageKind.INVITATION, MessageKind.MINUTES, MessageKind.SUMMARY)
+    )
+    practical_ok = not problems[MessageKind.INVITATION]
+    minutes_ok = (
+        meeting.status
+        in (
+            MeetingStatus.MINUTES_SENT,
+            MeetingStatus.JOURNALISED,
+        )
+        and not problems[MessageKind.MINUTES]
+    )
+    summary_ok = bool(meeting.previous_id) and not problems[MessageKind.SUMMARY]
     own: list[Agreement] = []
     if participant.person_id or participant.role == ParticipantRole.CHILD:
         course = [m.pk for m in services.chain(meeting)]
@@ -171,7 +178,7 @@ def _scope(participant: Participant) -> dict[str, Any]:
     hooks = kinds.hooks_for(meeting)
     # Their tasks from the safety plan and the child's plan (issue 6), when consent covers agreements.
     other: list[Any] = []
-    if participant.person_id and not services.sharing_problem(participant, MessageKind.SUMMARY):
+    if participant.person_id and not problems[MessageKind.SUMMARY]:
         other = purposes.items_for(meeting.case, participant.person)
     child_version = minutes_ok and child_minutes.gets_child_version(participant)
     if child_version:  # the child's version lists this meeting's own agreements itself

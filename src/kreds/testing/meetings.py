@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,8 +95,10 @@ def planned_meeting(
     facilitator: User | None,
     *,
     starts_at: datetime.datetime | None = None,
+    more: Iterable[NetworkPerson] = (),
     **overrides: Any,
 ) -> MeetingSetup:
+    """A meeting planned ten days ahead with the mother, grandmother and teacher invited, and ``more`` people."""
     people = network_for(case, actor)
     start = starts_at or daytime(10)
     data = {
@@ -112,7 +115,7 @@ def planned_meeting(
     services.add_participants(
         actor=actor,
         meeting=meeting,
-        persons=[people["mother"], people["grandmother"], people["teacher"]],
+        persons=[people["mother"], people["grandmother"], people["teacher"], *more],
         parents=[people["mother"]],
     )
     setup = MeetingSetup(meeting, people["mother"], people["grandmother"], people["teacher"])
@@ -129,9 +132,10 @@ def held_meeting(
     days_ago: int = 1,
     send_minutes: bool = False,
     absent: tuple[str, ...] = (),
+    more: Iterable[NetworkPerson] = (),
 ) -> MeetingSetup:
     """A meeting in the past, invited, held with an agreement and a follow-up date (minutes optionally sent)."""
-    setup = planned_meeting(case, actor, facilitator)
+    setup = planned_meeting(case, actor, facilitator, more=more)
     meeting = setup.meeting
     services.send_invitations(actor=actor, meeting=meeting)
     past = timezone.now() - datetime.timedelta(days=days_ago)
