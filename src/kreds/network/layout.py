@@ -14,6 +14,7 @@ the page is narrower), see ``.kreds-map`` in kreds.css.
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections import defaultdict
@@ -171,8 +172,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Layout:
-    sectors: list[SectorGeometry]
-    nodes: list[Node]
+    sectors: tuple[SectorGeometry, ...]
+    nodes: tuple[Node, ...]
     ring_edges: tuple[float, ...]
     half: float  # the drawing spans -half .. half in both directions
 
@@ -391,7 +392,26 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> Layo
 
     ``sectors``: dicts with key, name, colour in display order. Returns the sector geometry, the positioned
     persons (each with where its name goes), the ring edges used and the drawing's extent.
+
+    The placement is a pure function of its input and the largest part of showing a big map (about 100 ms of
+    Python for 150 persons, bench/results/2026-12-06-before-cprofile-network_map_150.txt), so each worker keeps
+    the last layouts it drew: a map shown again unchanged is drawn from memory; any change to a person, a sector
+    or their order is a different input and is placed afresh. The result is frozen, so sharing it is safe.
     """
+    key = (
+        tuple(tuple(sorted(p.items())) for p in persons),
+        tuple(tuple(sorted(s.items())) for s in sectors),
+    )
+    return _remembered(key)
+
+
+@functools.lru_cache(maxsize=64)
+def _remembered(key: tuple[tuple[tuple[tuple[str, Any], ...], ...], tuple[tuple[tuple[str, Any], ...], ...]]) -> Layout:
+    persons, sectors = ([dict(items) for items in part] for part in key)
+    return _place(persons, sectors)
+
+
+def _place(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> Layout:
     n = max(len(sectors), 1)
     span = 2 * math.pi / n
     index = {sector["key"]: (i, sector) for i, sector in enumerate(sectors)}
@@ -431,7 +451,7 @@ def layout(persons: list[dict[str, Any]], sectors: list[dict[str, Any]]) -> Layo
     outer = edges[-1]
     geometry = _sector_geometry(sectors, outer)
     half = math.ceil(outer + SECTOR_GAP + SECTOR_FONT * 1.2 + MARGIN)
-    return Layout(geometry, nodes, tuple(edges), half)
+    return Layout(tuple(geometry), tuple(nodes), tuple(edges), half)
 
 
 # How a line looks, by kind: lines from the child show the relation's quality, lines between two persons how they
