@@ -114,6 +114,30 @@ class Dashboard:
     unit_cases: int
 
 
+@dataclass(frozen=True)
+class BreakdownCell:
+    spec: Spec
+    result: Result
+    url: str  # the figure's drill-down page for the unit (the caseworker is added by the template)
+
+
+def breakdown_rows(board: Dashboard, figure_urls: dict[str, str]) -> list[tuple[User, list[BreakdownCell]]]:
+    """The per-caseworker table laid out once: each caseworker's figures in the columns' order, with the link to
+    the cases behind each (``figure_urls``: figure key -> drill-down path). The template looped over every figure
+    for every column of every caseworker to find the one to show, and reversed a URL per cell."""
+    return [
+        (
+            user,
+            [
+                BreakdownCell(spec, results[spec.key], figure_urls[spec.key])
+                for spec in board.breakdown_specs
+                if spec.key in results
+            ],
+        )
+        for user, results in board.caseworkers
+    ]
+
+
 def trend_months(period: Period, today: datetime.date) -> list[Period]:
     """The 12 months up to the period's last day, or up to this month: a month that has not begun shows nothing."""
     return Period.containing("month", period.as_of(today)).months_back(TREND_MONTHS)

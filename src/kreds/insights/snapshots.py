@@ -162,26 +162,27 @@ def _store(unit: Unit, period: Period, computed: selectors.Computed, now: dateti
     return snapshot
 
 
-def _snapshot(unit: Unit, period: Period, *, with_drill: bool) -> Snapshot | None:
-    found = Snapshot.objects.filter(unit=unit, period_kind=period.kind, start=period.start, end=period.end)
-    return (found if with_drill else found.defer("drill")).first()
-
-
-def computed(
-    unit: Unit, period: Period, now: datetime.datetime | None = None, *, with_drill: bool = False
-) -> tuple[selectors.Computed, datetime.datetime]:
-    """The figures of the unit's page for ``period`` and when they were computed: the stored ones when usable
-    (a refresh is queued when they have aged), else computed now and stored. With ``with_drill`` each figure of
-    the period carries the cases behind it (the drill-down)."""
+def current(unit: Unit, period: Period, now: datetime.datetime | None = None) -> Snapshot | None:
+    """The stored computation the page would show now, without its figures (``pk`` and ``computed_at``), or None
+    when it must be computed. Looking counts: a snapshot older than ``FRESH`` has its refresh queued (once), and
+    the look is written down at most every ``VIEWED_EVERY``."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    snapshot = _snapshot(unit, period, with_drill=with_drill)
-    if snapshot is None or not _usable(snapshot, period.as_of(today)):
-        fresh = selectors.compute_dashboard(unit, period, today)
-        snapshot = _store(unit, period, fresh, now)
-        if snapshot.viewed_at < now - VIEWED_EVERY:
-            Snapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
-        return fresh, now
+    snapshot = (
+        Snapshot.objects.filter(
+            unit=unit,
+            period_kind=period.kind,
+            start=period.start,
+            end=period.end,
+            as_of=period.as_of(today),
+            data__format=FORMAT,
+            data__current__has_keys=list(FIGURES),  # a new figure means computing again
+        )
+        .only("pk", "computed_at", "refresh_queued_at", "viewed_at")
+        .first()
+    )
+    if snapshot is None:
+        return None
     stale = snapshot.computed_at < now - FRESH
     unclaimed = snapshot.refresh_queued_at is None or snapshot.refresh_queued_at < now - FRESH
     if stale and unclaimed:
@@ -194,22 +195,51 @@ def computed(
             transaction.on_commit(lambda: refresh_snapshot.enqueue(pk))
     elif snapshot.viewed_at < now - VIEWED_EVERY:
         Snapshot.objects.filter(pk=snapshot.pk).update(viewed_at=now)
-    stored = decode(snapshot.data)
+    return snapshot
+
+
+_NOT_READ: Any = object()
+
+
+def computed(
+    unit: Unit,
+    period: Period,
+    now: datetime.datetime | None = None,
+    *,
+    with_drill: bool = False,
+    stored: Snapshot | None = _NOT_READ,
+) -> tuple[selectors.Computed, datetime.datetime]:
+    """The figures of the unit's page for ``period`` and when they were computed: the stored ones when usable
+    (a refresh is queued when they have aged), else computed now and stored. With ``with_drill`` each figure of
+    the period carries the cases behind it (the drill-down). ``stored``: what :func:`current` said, when the
+    caller asked it already."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    snapshot = current(unit, period, now) if stored is _NOT_READ else stored
+    fields = ("data", "drill", "computed_at") if with_drill else ("data", "computed_at")
+    row = Snapshot.objects.filter(pk=snapshot.pk).values(*fields).first() if snapshot is not None else None
+    if row is None:  # nothing usable stored (or it was dropped a moment ago): compute while the leader waits
+        fresh = selectors.compute_dashboard(unit, period, today)
+        kept = _store(unit, period, fresh, now)
+        if kept.viewed_at < now - VIEWED_EVERY:
+            Snapshot.objects.filter(pk=kept.pk).update(viewed_at=now)
+        return fresh, now
+    figures = decode(row["data"])
     if with_drill:
-        drill = snapshot.drill or {}
-        for key, r in stored.current.items():
+        drill = row["drill"] or {}
+        for key, r in figures.current.items():
             _with_ids(r, drill.get("unit", {}).get(key))
-        for pk, results in stored.caseworkers:
+        for pk, results in figures.caseworkers:
             for key, r in results.items():
                 _with_ids(r, drill.get("caseworkers", {}).get(str(pk), {}).get(key))
-    return stored, snapshot.computed_at
+    return figures, row["computed_at"]
 
 
 def dashboard(
-    unit: Unit, period: Period, now: datetime.datetime | None = None
+    unit: Unit, period: Period, now: datetime.datetime | None = None, *, stored: Snapshot | None = _NOT_READ
 ) -> tuple[selectors.Dashboard, datetime.datetime]:
     """The leader's page and when its figures were computed."""
-    figures, at = computed(unit, period, now)
+    figures, at = computed(unit, period, now, stored=stored)
     return selectors.assemble(unit, period, figures), at
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -52,7 +58,8 @@ def unit(request: HttpRequest, unit_id: str) -> HttpResponse:
     user = current_user(request)
     the_unit = access.fetch(request, Unit, unit_id, "insights.view", queryset=UNITS)
     form, period = period_form(_period_params(request), timezone.localdate())
-    board, computed_at = snapshots.dashboard(the_unit, period)
+    query = urlencode(period.query())
+    shown = _figures_shown(request, the_unit, period, query)
     record(
         Action.INSIGHTS_VIEW,
         actor=user,
@@ -65,16 +72,53 @@ def unit(request: HttpRequest, unit_id: str) -> HttpResponse:
         request,
         "insights/unit.html",
         {
-            "board": board,
-            "computed_at": computed_at,
-            "fresh_minutes": int(snapshots.FRESH.total_seconds() // 60),
+            "unit": the_unit,
+            "previous": period.previous(),
+            "shown": shown,
             "units": selectors.leader_units(user),
-            "query": urlencode(period.query()),
+            "query": query,
             "previous_query": urlencode(period.previous().query()),
             "next_query": urlencode(period.next().query()) if period.end < timezone.localdate() else "",
             "form": form,
         },
     )
+
+
+def _figures_key(unit: Unit, query: str, computed_at: datetime.datetime) -> str:
+    return f"insights:{unit.public_id}:{query}:{computed_at.isoformat()}:{get_language()}"
+
+
+def _figures_shown(request: HttpRequest, unit: Unit, period: Period, query: str) -> dict[str, str]:
+    """The page's figures as HTML: the lead and the tables of one stored computation.
+
+    They are the same for every leader who looks until the figures are computed again, and rendering them (700
+    cells with a leader's caseworkers) was most of the page (bench/results/2026-12-06-before-cprofile-
+    dashboard_12_months.txt), so each worker keeps them in the "fragments" cache under a key holding the unit, the
+    period, the computation's time and the language. A new computation has a new key; nothing is invalidated.
+    """
+    fragments = caches["fragments"]
+    stored = snapshots.current(unit, period)
+    if stored is not None:
+        kept = fragments.get(_figures_key(unit, query, stored.computed_at))
+        if kept is not None:
+            return {part: mark_safe(html) for part, html in kept.items()}  # noqa: S308 - our own rendering
+    board, computed_at = snapshots.dashboard(unit, period, stored=stored)
+    context = {
+        "board": board,
+        "breakdown": selectors.breakdown_rows(
+            board,
+            {spec.key: reverse("insights:figure", args=[unit.public_id, spec.key]) for spec in board.breakdown_specs},
+        ),
+        "computed_at": computed_at,
+        "fresh_minutes": int(snapshots.FRESH.total_seconds() // 60),
+        "query": query,
+    }
+    shown = {
+        "lead": render_to_string("insights/_lead.html", context, request),
+        "figures": render_to_string("insights/_figures.html", context, request),
+    }
+    fragments.set(_figures_key(unit, query, computed_at), shown)
+    return {part: mark_safe(html) for part, html in shown.items()}  # noqa: S308 - our own rendering
 
 
 @login_required
