@@ -8,6 +8,7 @@ is checked for CPR-shaped numbers when it is written (see ``services._no_cpr``).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -250,9 +251,14 @@ def minutes_timeliness(meeting: Meeting) -> dict[str, Any] | None:
     return {"sent": True, "deadline": deadline, "late": working_days_late(sent_on, held_on, MINUTES_WORKING_DAYS)}
 
 
-def rsvp_counts(meeting: Meeting) -> dict[str, int]:
+def rsvp_counts(meeting: Meeting, participants: Iterable[Participant] | None = None) -> dict[str, int]:
+    """Answers to the invitation; from ``participants`` (the meeting's, already read) when given."""
     counts = {"yes": 0, "no": 0, "none": 0}
-    for p in meeting.participants.filter(removed_at__isnull=True).exclude(role=ParticipantRole.CASEWORKER):
+    if participants is None:
+        participants = meeting.participants.filter(removed_at__isnull=True).exclude(role=ParticipantRole.CASEWORKER)
+    else:
+        participants = [p for p in participants if p.removed_at is None and p.role != ParticipantRole.CASEWORKER]
+    for p in participants:
         counts["yes" if p.rsvp == Rsvp.YES else "no" if p.rsvp == Rsvp.NO else "none"] += 1
     return counts
 

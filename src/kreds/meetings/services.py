@@ -626,13 +626,45 @@ def _send_invitations(*, actor: User, meeting: Meeting) -> Invited:
     return result
 
 
-def letters_due(meeting: Meeting) -> list[Outbox]:
-    """Letters decided but not yet printed (or handled otherwise), oldest first."""
+def letters_due(meeting: Meeting, outbox: Iterable[Outbox] | None = None) -> list[Outbox]:
+    """Letters decided but not yet printed (or handled otherwise), oldest first; from ``outbox`` (the meeting's
+    rows with their participants, already read) when given."""
+    if outbox is not None:
+        due = [o for o in outbox if o.channel == Channel.LETTER and o.sent_at is None]
+        return sorted(due, key=lambda o: (o.created_at, o.pk))
     return list(
         meeting.outbox.filter(channel=Channel.LETTER, sent_at__isnull=True)
-        .select_related("participant")
+        .select_related("participant__person")
         .order_by("created_at", "id")
     )
+
+
+def letter_problems(meeting: Meeting, rows: Iterable[Outbox]) -> dict[int, str]:
+    """:func:`letter_problem` for letters of one meeting, reading the sharing facts once for all of them (a
+    meeting with many people without e-mail has many letters due)."""
+    letters = list(rows)
+    needing = [
+        row.participant
+        for row in letters
+        if row.participant is not None
+        and (row.participant.removed_at is None or row.kind == MessageKind.CANCELLATION)
+        and _needs_consent(row.participant)
+    ]
+    persons = [p.person for p in needing if p.person is not None]
+    facts = sharing_facts(case=meeting.case, persons=persons) if persons else None
+    out = {}
+    for row in letters:
+        participant = row.participant
+        assert participant is not None
+        categories = CATEGORIES_FOR.get(MessageKind(row.kind), ())
+        if participant.removed_at is not None and row.kind != MessageKind.CANCELLATION:
+            out[row.pk] = _("%(name)s was removed from the meeting.") % {"name": participant.name}
+        elif facts is None or not _needs_consent(participant) or not categories or participant.person is None:
+            out[row.pk] = ""
+        else:
+            decision = facts.decide(participant.person, categories)
+            out[row.pk] = "" if decision.allowed else decision.reason
+    return out
 
 
 def letter_problem(row: Outbox) -> str:

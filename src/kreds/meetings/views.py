@@ -229,7 +229,9 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = access.fetch(request, Meeting, meeting_id, "meeting.view", read=Action.MEETING_VIEW, queryset=_rows())
     user = _user(request)
     participants = list(meeting.participants.select_related("link").order_by("speaking_order", "id"))
-    outbox = list(meeting.outbox.select_related("participant").order_by("created_at"))
+    outbox = list(meeting.outbox.select_related("participant__person").order_by("created_at"))
+    letters = services.letters_due(meeting, outbox)
+    letter_problems = services.letter_problems(meeting, letters)
     context = {
         "meeting": meeting,
         "case": meeting.case,
@@ -238,7 +240,7 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "perms": _perms(user, meeting),
         "warnings": services.planning_warnings(meeting) if meeting.is_open_for_planning else [],
         "problems": services.invitation_problems(meeting) if meeting.is_open_for_planning else [],
-        "rsvp": sending.rsvp_counts(meeting),
+        "rsvp": sending.rsvp_counts(meeting, participants),
         "timeliness": sending.minutes_timeliness(meeting),
         "agreements": list(meeting.agreements.all()),
         "reviewed": services.agreements_to_review(meeting) if meeting.previous_id else [],
@@ -246,7 +248,7 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
         "failed": [o for o in outbox if o.channel == "email" and o.sent_at is None and o.last_error],
         "pending": [o for o in outbox if o.channel == "email" and o.sent_at is None and not o.last_error],
         "follow_up": meeting.follow_ups.exclude(status=MeetingStatus.CANCELLED).first(),
-        "letters": [(row, services.letter_problem(row)) for row in services.letters_due(meeting)],
+        "letters": [(row, letter_problems[row.pk]) for row in letters],
         "letters_done": [o for o in outbox if o.channel == "letter" and o.sent_at is not None],
         "not_invitable": list(services.not_invitable(meeting).values()) if meeting.is_open_for_planning else [],
         "now": timezone.now(),
