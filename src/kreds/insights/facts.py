@@ -220,11 +220,15 @@ def load(
     )
     meetings: dict[int, MeetingRow] = {}
     follow_ups_held: dict[int, datetime.date] = {}
-    child_took_part = Participant.objects.filter(
-        meeting=OuterRef("pk"), role=ParticipantRole.CHILD, attended=True, removed_at__isnull=True
+    # The meetings the child took part in, read by the window's cases: as an EXISTS beside each meeting, PostgreSQL
+    # hashed every child participant in the country (170,000 rows, 210 ms on the national data).
+    child_took_part = set(
+        Participant.objects.filter(
+            meeting__case__in=ids, role=ParticipantRole.CHILD, attended=True, removed_at__isnull=True
+        ).values_list("meeting_id", flat=True)
     )
     safety_plan_agreed = SafetyPlan.objects.filter(agreed_at_meeting=OuterRef("pk"))
-    for m in meeting_qs.annotate(child=Exists(child_took_part), safety=Exists(safety_plan_agreed)).values_list(
+    for m in meeting_qs.annotate(safety=Exists(safety_plan_agreed)).values_list(
         "id",
         "case_id",
         "kind",
@@ -237,7 +241,6 @@ def load(
         "facilitator_id",
         "child_participation",
         "previous_id",
-        "child",
         "safety",
     ):
         row = MeetingRow(
@@ -253,8 +256,8 @@ def load(
             has_facilitator=m[9] is not None,
             child_participation=m[10],
             previous_id=m[11],
-            child_attended=m[12],
-            safety_plan=m[13],
+            child_attended=m[0] in child_took_part,
+            safety_plan=m[12],
         )
         meetings[row.id] = row
         if row.previous_id and row.is_held and row.held_on:
