@@ -168,8 +168,8 @@ def current(unit: Unit, period: Period, now: datetime.datetime | None = None) ->
     the look is written down at most every ``VIEWED_EVERY``."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    snapshot = (
-        Snapshot.objects.filter(
+    try:  # one snapshot per unit and period (a unique constraint): get(), which does not sort
+        snapshot = Snapshot.objects.only("pk", "computed_at", "refresh_queued_at", "viewed_at").get(
             unit=unit,
             period_kind=period.kind,
             start=period.start,
@@ -178,10 +178,7 @@ def current(unit: Unit, period: Period, now: datetime.datetime | None = None) ->
             data__format=FORMAT,
             data__current__has_keys=list(FIGURES),  # a new figure means computing again
         )
-        .only("pk", "computed_at", "refresh_queued_at", "viewed_at")
-        .first()
-    )
-    if snapshot is None:
+    except Snapshot.DoesNotExist:
         return None
     stale = snapshot.computed_at < now - FRESH
     unclaimed = snapshot.refresh_queued_at is None or snapshot.refresh_queued_at < now - FRESH
