@@ -67,8 +67,11 @@ def for_fetch(member: User, rows: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def fetched(member: User, case: Case) -> None:
-    """A case ``access.fetch`` found within :func:`visible_cases` is visible; the annotation says if assigned."""
-    _learn(member, case.pk, visible=True, assigned=bool(getattr(case, "kreds_assigned", False)))
+    """A case ``access.fetch`` found within :func:`visible_cases` is visible; the annotation says if assigned
+    (without it, nothing is assumed: :func:`is_assigned` asks)."""
+    member.__dict__.setdefault("_kreds_visible", {})[case.pk] = True
+    if hasattr(case, "kreds_assigned"):
+        member.__dict__.setdefault("_kreds_assigned", {})[case.pk] = bool(case.kreds_assigned)
 
 
 def is_assigned(user: Actor, case: Case) -> bool:
