@@ -26,7 +26,7 @@ from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.safety import require_network_involvement_allowed, safety_gate
 from kreds.consent.constants import Category
-from kreds.consent.services import may_share, sharing_decisions, sharing_facts
+from kreds.consent.services import sharing_decisions, sharing_facts
 from kreds.core.exceptions import KredsError, StaleEdit
 from kreds.core.logging import CPR_LIKE
 from kreds.core.workdays import holiday_name
@@ -459,14 +459,9 @@ def _needs_consent(participant: Participant) -> bool:
 
 
 def sharing_problem(participant: Participant, kind: MessageKind) -> str:
-    if not _needs_consent(participant):
-        return ""
-    assert participant.person is not None
-    for category in CATEGORIES_FOR.get(kind, ()):
-        decision = may_share(case=participant.meeting.case, category=category, person=participant.person)
-        if not decision.allowed:
-            return decision.reason
-    return ""
+    """Why ``kind`` may not go to ``participant`` (no consent covers it), or '': the facts are read once for all
+    the kind's categories (each category used to read them again)."""
+    return sharing_problems_by_kind(participant, [kind])[kind]
 
 
 def sharing_problems_by_kind(participant: Participant, kinds: Iterable[MessageKind]) -> dict[MessageKind, str]:
@@ -670,9 +665,7 @@ def letter_problems(meeting: Meeting, rows: Iterable[Outbox]) -> dict[int, str]:
 def letter_problem(row: Outbox) -> str:
     """Why this letter may not be printed now (consent withdrawn, participant removed), or ''."""
     assert row.participant is not None
-    if row.participant.removed_at is not None and row.kind != MessageKind.CANCELLATION:
-        return _("%(name)s was removed from the meeting.") % {"name": row.participant.name}
-    return sharing_problem(row.participant, MessageKind(row.kind))
+    return letter_problems(row.participant.meeting, [row])[row.pk]
 
 
 @transaction.atomic
