@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kreds.accounts",
     "kreds.authz",
     "kreds.audit",
+    "kreds.sso",
     "kreds.cases",
     "kreds.network",
     "kreds.consent",
@@ -306,6 +307,9 @@ MAILBOX_DIR = Path(env("KREDS_MAILBOX_DIR") or VAR_DIR / "sent-mail")
 # Absolute address used in e-mails, letters and QR codes (personal links must work outside the office). In
 # production it is required and must be https: every link a family receives starts with it.
 SITE_URL = required("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The municipal sign-on's service-provider keys may come from files instead of the database: <code>.key and
+# <code>.crt in this folder (kreds.sso.keys; docs/sso.md).
+SSO_KEY_DIR = env("SSO_KEY_DIR", "") or ""
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise RuntimeError(f"SITE_URL must be an https address in production (it is {SITE_URL!r}).")
 
@@ -382,6 +386,10 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},  # it says at import that its logger bridge started
+        # pysaml2 logs whole assertions (names, e-mail addresses) when it refuses one; Kreds audits each refusal
+        # with its reason instead (kreds.sso). xmlschema says at import which schemas it loaded.
+        "saml2": {"level": "CRITICAL"},
+        "xmlschema": {"level": "WARNING"},
     },
 }
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("demo/post/<str:name>/bilag/<int:number>/", core_views.sent_mail_attachment, name="sent_mail_attachment"),
     path("", site_views.home, name="home"),
     path("konto/", include("kreds.accounts.urls")),
+    path("", include("kreds.sso.urls")),
     path("sager/", include("kreds.cases.urls")),
     # The case's access log belongs to cases (the shared audit app imports no domain app); it keeps its place
     # and its name under audit.

@@ -5,6 +5,7 @@ A URL pattern without a row here fails the suite, so a new view cannot ship with
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -34,6 +35,7 @@ OK = "ok"  # 2xx, or a redirect that is not to the login page
 LOGIN = "login"  # redirect to login
 NOT_FOUND = "404"
 CLIENT_ERROR = "4xx"
+REFUSED = "403"  # a refusal page that is not about who asks (the municipality's sign-on is not set up)
 
 
 @dataclass
@@ -62,6 +64,38 @@ LISTERS = {"caseworker": OK, "colleague": OK, "practitioner": OK, "leader": OK, 
 ADMIN = {"administrator": OK}
 NETWORK_EDITORS = {"caseworker": OK, "leader": OK, "practitioner": OK}
 MEETING_READERS = {**CASE_READERS, "facilitator": OK}
+
+
+def code_kw(w) -> dict[str, object]:
+    return {"code": w.municipality.code}
+
+
+@functools.cache
+def _sp_pair():
+    from kreds.sso import keys
+
+    return keys.generate("Kreds matrix")
+
+
+def sp_key(w) -> None:
+    """The municipality's SAML service provider has a key (so its metadata exists)."""
+    from kreds.sso import keys
+    from kreds.sso.models import SignOn
+
+    SignOn.objects.update_or_create(
+        municipality=w.municipality,
+        defaults={"sp_key_encrypted": keys.encrypt(_sp_pair().key_pem), "sp_certificate": _sp_pair().cert_pem},
+    )
+
+
+def rule_kw(w) -> dict[str, object]:
+    """A rule giving a role for a privilege (made again after an administrator removed it)."""
+    from kreds.sso.models import RoleRule
+
+    rule, _ = RoleRule.objects.get_or_create(
+        municipality=w.municipality, privilege="matrix-privilege", role=Role.CASEWORKER, unit=w.authority
+    )
+    return {"rule_id": rule.public_id}
 
 
 def unit_kw(w) -> dict[str, object]:
@@ -432,6 +466,19 @@ MATRIX: dict[str, Row] = {
         expect=EDITORS,
     ),
     "placement_settings:edit": Row("get", expect=ADMIN),
+    # The municipality's sign-on (issue 17): open to everyone as a login page is; what they accept is decided by
+    # the identity provider's signature. Eksempel Kommune has no login set up here: a polite refusal (403), and the
+    # logout hand-over leads back to the login page.
+    # The service provider's metadata is public by design (entity id, endpoints, certificate), once it has a key.
+    "sso:saml_metadata": Row("get", kwargs=code_kw, expect=everyone(OK, anonymous=OK), before_each=sp_key),
+    "sso:saml_login": Row("get", kwargs=code_kw, expect=everyone(REFUSED, anonymous=REFUSED)),
+    "sso:saml_acs": Row("post", kwargs=code_kw, expect=everyone(REFUSED, anonymous=REFUSED)),
+    "sso:saml_sls": Row("get", kwargs=code_kw, expect=everyone(REFUSED, anonymous=REFUSED)),
+    "sso:single_logout": Row("get", expect=everyone(LOGIN, anonymous=LOGIN)),
+    "sso:oidc_login": Row("get", kwargs=code_kw, expect=everyone(REFUSED, anonymous=REFUSED)),
+    "sso:oidc_callback": Row("get", expect=everyone(REFUSED, anonymous=REFUSED)),
+    "sso:settings": Row("get", expect=ADMIN),
+    "sso:rule_remove": Row("post", kwargs=rule_kw, expect=ADMIN),
     # Leadership insights (issue 7): the unit's leaders; everyone else gets 404 for the unit. The index explains.
     "insights:index": Row("get", expect=everyone(OK)),
     "insights:unit": Row("get", kwargs=unit_kw, expect={"leader": OK}),

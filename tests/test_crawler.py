@@ -33,6 +33,12 @@ UNREACHED: dict[str, str] = {
     "are in the queue, in preparation, approved and followed up (the conference journey and the matrix open it)",
     "sent_mail": "only in demo mode (tests/test_demo_mailbox.py); the suite runs without it",
     "sent_mail_attachment": "only in demo mode (tests/test_demo_mailbox.py)",
+    "sso:saml_sls": "the identity provider's single logout messages; sso/tests/test_saml_flow.py sends them",
+    "sso:single_logout": "only right after logging out of a SAML login (the crawler never logs out); "
+    "sso/tests/test_saml_flow.py and the sign-on browser journey follow it",
+    "sso:oidc_login": "linked from the login page only when OpenID Connect is set up (the demo uses SAML); "
+    "sso/tests/test_oidc_flow.py",
+    "sso:oidc_callback": "the OpenID Connect provider's redirect back; sso/tests/test_oidc_flow.py",
     "plans:person_letter": "shown after 'send the list' to a person without e-mail (a POST); the hostile-input test "
     "sends that form",
 }

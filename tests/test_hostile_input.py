@@ -77,6 +77,8 @@ DISCOVERY = {
 NOT_PROBED: dict[str, str] = {
     "accounts:logout": "no input; the crawler never logs out",
     "set_language": "Django's own view; only a language code",
+    "sso:saml_acs": "the identity provider's HTTP-POST back, reached by no form of Kreds; malformed, foreign and "
+    "hostile answers are tested in sso/tests/test_saml_flow.py",
     **dict.fromkeys(
         ["conferences:decide", "conferences:finalise", "conferences:support"],
         "only while a conference waits for the caseworker's decisions, a state the demo has not (see the crawler)",

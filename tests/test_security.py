@@ -40,6 +40,7 @@ def test_anonymous_allowlist_is_pinned():
         "accounts:login",
         "leaflet",
         "fgc_leaflet",  # what a family group conference is, linked from invitations
+        "sso:saml_metadata",  # the SAML service provider's metadata: entity id, endpoints, certificate (docs/sso.md)
         # Personal links: the 256-bit token in the URL is the credential (DOMAIN §11).
         "participants:home",
         "participants:rsvp",

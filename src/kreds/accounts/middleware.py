@@ -36,6 +36,14 @@ EXEMPT_URL_NAMES = {
     "set_language",
     "accessibility",
     "leaflet",
+    # Signing on through the municipality's identity provider (kreds.sso), which replaces TOTP for its users.
+    "sso:saml_metadata",
+    "sso:saml_login",
+    "sso:saml_acs",
+    "sso:saml_sls",
+    "sso:single_logout",
+    "sso:oidc_login",
+    "sso:oidc_callback",
 }
 # People without accounts use personal links; a staff member opening one is not asked for 2FA either.
 EXEMPT_NAMESPACES = {"participants"}
@@ -78,6 +86,10 @@ class RequireTwoFactorMiddleware:
 SESSION_LOGIN_AT = "_kreds_login_at"
 SESSION_LAST_SEEN = "_kreds_last_seen"
 SESSION_EPOCH = "_kreds_epoch"
+# What a session signed on through the municipality's identity provider remembers of it (kreds.sso: for single
+# logout; never a CPR number or a token), and the single logout still to send after Kreds' own logout.
+SESSION_SSO = "_kreds_sso"
+SESSION_SLO_PENDING = "_kreds_slo"
 SESSION_TOUCH_SECONDS = 60
 
 

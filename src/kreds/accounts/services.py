@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -16,6 +17,13 @@ from kreds.audit.services import record
 from kreds.core.exceptions import KredsError
 from kreds.core.viewhelpers import parse_int
 from kreds.tenancy.models import Unit
+
+# The roles of a user who logs in through the municipality's identity provider follow their privileges there
+# (kreds.sso): they are set at every login, so they are not changed by hand.
+SIGN_ON_ROLES = gettext_noop(
+    "This user logs in with the municipality's login, and their roles follow their privileges there. Change the "
+    "privileges at the identity provider, or the municipality's rules for privileges."
+)
 
 
 def _audit_user(action: Action, actor: User, target: User, details: dict[str, str | bool] | None = None) -> None:
@@ -77,6 +85,8 @@ def add_membership(*, actor: User, user: User, unit: Unit, role: Role) -> Member
         )
     if unit.municipality_id != user.municipality_id or actor.municipality_id != user.municipality_id:
         raise KredsError(_("The unit does not belong to the user's municipality."))
+    if not user.is_local_account:
+        raise KredsError(_(SIGN_ON_ROLES))
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if not created:
         raise KredsError(_("The user already has this role in this unit."))
@@ -87,6 +97,8 @@ def add_membership(*, actor: User, user: User, unit: Unit, role: Role) -> Member
 @transaction.atomic
 def remove_membership(*, actor: User, membership: Membership) -> None:
     user = membership.user
+    if not user.is_local_account:
+        raise KredsError(_(SIGN_ON_ROLES))
     if (
         membership.role == Role.ADMINISTRATOR
         and user.pk == actor.pk

@@ -25,7 +25,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kreds.accounts import services
 from kreds.accounts.constants import Role
 from kreds.accounts.forms import LoginForm, MembershipForm, OtpForm, UserCreateForm
-from kreds.accounts.middleware import SESSION_EPOCH, SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from kreds.accounts.middleware import (
+    SESSION_EPOCH,
+    SESSION_LAST_SEEN,
+    SESSION_LOGIN_AT,
+    SESSION_SLO_PENDING,
+    SESSION_SSO,
+)
 from kreds.accounts.models import Membership, User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
@@ -76,9 +82,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    signed_on = request.session.get(SESSION_SSO)
     if request.user.is_authenticated:
         record(Action.LOGOUT, actor=request.user, purpose=Purpose.SECURITY)
     logout(request)  # flushes the session: the old cookie is dead
+    if isinstance(signed_on, dict) and signed_on.get("protocol") == "saml":
+        # Signed on through the municipality's SAML login: its logout follows (single logout, kreds.sso).
+        request.session[SESSION_SLO_PENDING] = signed_on
+        return redirect("sso:single_logout")
     messages.success(request, _("You are logged out."))
     return redirect("accounts:login")
 

@@ -120,6 +120,11 @@ class Action(models.TextChoices):
     MEMBERSHIP_ADD = "user.membership_add", _("Added role")
     MEMBERSHIP_REMOVE = "user.membership_remove", _("Removed role")
     SETTINGS_CHANGE = "settings.change", _("Changed municipality settings")
+    # The municipality's sign-on (kreds.sso)
+    SSO_REFUSED = "auth.sso_refused", _("Refused a login through the municipality's identity provider")
+    SSO_SETTINGS = "sso.settings", _("Changed the municipality's login")
+    SSO_RULE_ADD = "sso.rule_add", _("Added a rule giving a role for a privilege")
+    SSO_RULE_REMOVE = "sso.rule_remove", _("Removed a rule giving a role for a privilege")
     # Authorization
     ACCESS_DENIED = "authz.denied", _("Access denied")
 

@@ -201,6 +201,10 @@ register(
                 "change the municipality's settings, such as the network map's sectors",
                 lambda u, o: is_administrator(u),
             ),
+            "admin.manage_sign_on": Permission(
+                "set up the municipality's login (SAML, OpenID Connect) and the rules giving roles for privileges",
+                lambda u, o: is_administrator(u),
+            ),
             "admin.security": Permission(
                 "see the municipality's refused accesses and security alerts", lambda u, o: is_administrator(u)
             ),

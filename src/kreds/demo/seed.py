@@ -21,6 +21,7 @@ from kreds.demo.conferences import seed_conferences
 from kreds.demo.meetings import seed_history, seed_meetings
 from kreds.demo.network import seed_maps
 from kreds.demo.placements import seed_placements
+from kreds.demo.sign_on import seed_sign_on
 from kreds.tenancy.models import Municipality, Unit, UnitKind
 
 UNITS = (
@@ -151,6 +152,7 @@ def seed(*, children: int, seed: int) -> Seeded | None:
     Run inside a transaction: the meetings' messages are queued for the worker on commit."""
     municipality, _ = Municipality.objects.get_or_create(name="Eksempel Kommune", defaults={"code": "999"})
     units, users = _staff(municipality)
+    seed_sign_on(municipality, units, users["admin"])
     if Case.objects.filter(municipality=municipality).exists():
         return None
     cases = _cases(units, users, children, seed)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from kreds.accounts.models import User
@@ -22,13 +22,13 @@ from kreds.network.models import Sector
 
 
 class SectorForm(KredsForm):
-    name = forms.CharField(label=_lazy("Name"), max_length=80)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=80)
     colour = forms.CharField(
-        label=_lazy("Colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#4d4d4d"
+        label=gettext_lazy("Colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}), initial="#4d4d4d"
     )
-    order = forms.IntegerField(label=_lazy("Order"), min_value=0, max_value=99, initial=10)
-    is_professional = forms.BooleanField(label=_lazy("Professional sector"), required=False)
-    active = forms.BooleanField(label=_lazy("In use"), required=False, initial=True)
+    order = forms.IntegerField(label=gettext_lazy("Order"), min_value=0, max_value=99, initial=10)
+    is_professional = forms.BooleanField(label=gettext_lazy("Professional sector"), required=False)
+    active = forms.BooleanField(label=gettext_lazy("In use"), required=False, initial=True)
 
 
 def _admin(request: HttpRequest) -> User:

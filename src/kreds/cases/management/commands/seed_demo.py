@@ -42,3 +42,8 @@ class Command(BaseCommand):
             role_text = ", ".join(f"{r.label} i {u}" for u, r in roles)
             self.stdout.write(f"  {username:<14} {first} {last} – {role_text}")
         self.stdout.write(f"  {'nabo':<14} Nina Nabo – sagsbehandler i Nabo Kommune (ser intet fra Eksempel Kommune)")
+        self.stdout.write("")
+        self.stdout.write(
+            "Or press 'Log ind med kommunens login' and pick a person at the test identity provider "
+            "(http://127.0.0.1:8001, for the demo only)."
+        )
