@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography.exceptions import InvalidTag
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
@@ -67,7 +69,10 @@ def key_pair(sign_on: SignOn) -> keys.KeyPair | None:
     if pair is not None:
         return pair
     if sign_on.sp_key_encrypted and sign_on.sp_certificate:
-        return keys.KeyPair(keys.decrypt(sign_on.sp_key_encrypted), sign_on.sp_certificate)
+        try:
+            return keys.KeyPair(keys.decrypt(sign_on.sp_key_encrypted), sign_on.sp_certificate)
+        except (ImproperlyConfigured, InvalidTag, ValueError):  # sealed with a key no longer in CPR_KEYS
+            logger.warning("The SAML key of municipality %s cannot be decrypted; make a new one.", sign_on.pk)
     return None
 
 
@@ -117,7 +122,13 @@ def config(sign_on: SignOn, *, with_idp: bool = True) -> SPConfig:
 
 
 def client(sign_on: SignOn) -> Saml2Client:
-    return Saml2Client(config=config(sign_on))
+    """The service provider for ``sign_on``; NotReady when it cannot be built (no key, metadata pysaml2 refuses)."""
+    try:
+        return Saml2Client(config=config(sign_on))
+    except NotReady:
+        raise
+    except Exception as exc:  # pysaml2 raises many kinds for metadata it cannot use
+        raise NotReady(f"{type(exc).__name__}") from exc
 
 
 def metadata_xml(sign_on: SignOn) -> str:
@@ -133,8 +144,14 @@ def read_idp_metadata(xml: str) -> str:
     except (ElementTree.ParseError, DefusedXmlException, UnicodeError) as exc:
         raise ValueError("not XML") from exc
     md = "urn:oasis:names:tc:SAML:2.0:metadata"
-    if root.tag != f"{{{md}}}EntityDescriptor" or root.find(f"{{{md}}}IDPSSODescriptor") is None:
+    idp = root.find(f"{{{md}}}IDPSSODescriptor")
+    if root.tag != f"{{{md}}}EntityDescriptor" or idp is None:
         raise ValueError("not an identity provider's EntityDescriptor")
+    redirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+    if not any(s.get("Binding") == redirect for s in idp.findall(f"{{{md}}}SingleSignOnService")):
+        raise ValueError("no single sign-on service for the HTTP-Redirect binding")
+    if idp.find(f"{{{md}}}KeyDescriptor/{{http://www.w3.org/2000/09/xmldsig#}}KeyInfo") is None:
+        raise ValueError("no signing certificate")
     entity_id = str(root.get("entityID", ""))
     if not entity_id:
         raise ValueError("no entityID")

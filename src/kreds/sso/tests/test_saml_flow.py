@@ -247,3 +247,10 @@ def test_the_test_identity_provider_is_refused_outside_demo_and_tests(client, sa
     response = client.get(reverse("sso:saml_login", kwargs={"code": "999"}))
     assert response.status_code == 403 and refusal("not_configured")
     assert "municipality's login" not in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_a_key_sealed_with_a_retired_cpr_key_refuses_politely(client, saml_sign_on, settings):
+    settings.CPR_KEYS = "new1:" + base64.b64encode(b"n" * 32).decode()  # the key the SP key was sealed with is gone
+    response = client.get(reverse("sso:saml_login", kwargs={"code": "999"}))
+    assert response.status_code == 403 and refusal("not_configured")
+    assert client.get(reverse("sso:saml_metadata", kwargs={"code": "999"})).status_code == 404

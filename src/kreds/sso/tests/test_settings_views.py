@@ -84,8 +84,17 @@ def test_metadata_upload_reads_the_identity_provider(admin, client, idp):
     assert 'href="/sso/999/saml/log-ind/"' in text(Client().get(reverse("accounts:login")))
 
 
+NO_CERT = (
+    b"<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata' entityID='https://idp.example'>"
+    b"<IDPSSODescriptor protocolSupportEnumeration='urn:oasis:names:tc:SAML:2.0:protocol'>"
+    b"<SingleSignOnService Binding='urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect' Location='https://idp.example/sso'/>"
+    b"</IDPSSODescriptor></EntityDescriptor>"
+)
+
+
 @pytest.mark.parametrize(
-    "content", [b"<not-xml", b"<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata'/>", b"\xff\xfe"]
+    "content",
+    [b"<not-xml", b"<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata'/>", b"\xff\xfe", NO_CERT],
 )
 def test_metadata_that_is_not_an_identity_providers_is_refused(admin, client, content):
     upload = io.BytesIO(content)
@@ -181,3 +190,33 @@ def test_a_sign_on_users_page_says_where_the_roles_come_from(admin, client, saml
     )
     shown = text(client.get(reverse("accounts:user_detail", kwargs={"public_id": user.public_id})))
     assert "roles follow the privileges there" in shown and "Add role" not in shown and "Reset two-factor" not in shown
+
+
+def test_metadata_is_fetched_from_the_identity_providers_address(admin, client, idp):
+    import threading
+
+    import werkzeug.serving
+
+    server = werkzeug.serving.make_server("127.0.0.1", 0, idp.wsgi_app(), threaded=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        client.post(URL, {"form": "key_generate"})
+        address = f"http://127.0.0.1:{server.server_port}/saml/metadata"
+        client.post(URL, {"form": "saml", "enabled": "on", "metadata_url": address, "version": 2})
+    finally:
+        server.shutdown()
+    sign_on = SignOn.objects.get()
+    assert sign_on.saml_enabled and sign_on.idp_metadata_url == address and sign_on.idp_entity_id == idp.entity_id
+    response = client.post(URL, {"form": "saml", "metadata_url": address, "version": 3})  # the server is gone now
+    assert "could not fetch the metadata" in text(response)
+
+
+def test_operations_can_keep_the_key_in_files(admin, client, settings, tmp_path):
+    (tmp_path / "999.key").write_text(sp_pair().key_pem)
+    (tmp_path / "999.crt").write_text(sp_pair().cert_pem)
+    settings.SSO_KEY_DIR = str(tmp_path)
+    shown = page(client)
+    assert "in a file on the server" in shown and "Make a key and certificate" not in shown
+    metadata = client.get(reverse("sso:saml_metadata", kwargs={"code": "999"})).content.decode()
+    body = "".join(sp_pair().cert_pem.strip().splitlines()[1:-1])
+    assert body[:60] in metadata.replace("\n", "")
