@@ -310,6 +310,8 @@ SITE_URL = required("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The municipal sign-on's service-provider keys may come from files instead of the database: <code>.key and
 # <code>.crt in this folder (kreds.sso.keys; docs/sso.md).
 SSO_KEY_DIR = env("SSO_KEY_DIR", "") or ""
+# The size of a service-provider key made in the UI; the suite makes smaller ones, as it hashes passwords cheaper.
+SSO_KEY_BITS = 2048 if TESTING else 3072
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise RuntimeError(f"SITE_URL must be an https address in production (it is {SITE_URL!r}).")
 

@@ -74,7 +74,7 @@ def code_kw(w) -> dict[str, object]:
 def _sp_pair():
     from kreds.sso import keys
 
-    return keys.generate("Kreds matrix")
+    return keys.generate("Kreds matrix", bits=2048)
 
 
 def sp_key(w) -> None:

@@ -57,7 +57,7 @@ def test_staff_sign_on_through_the_municipalitys_identity_provider(
     set_up_saml(
         world,
         idp,
-        keys.generate("Kreds e2e"),
+        keys.generate("Kreds e2e", bits=2048),
         [
             (testidp.ROLE_LEDER, testidp.ORG_MYNDIGHED, Role.LEADER, world.authority),
             (testidp.ROLE_SAGSBEHANDLER, testidp.ORG_MYNDIGHED, Role.CASEWORKER, world.authority),

@@ -30,7 +30,7 @@ def seed_sign_on(municipality: Municipality, units: dict[str, Unit], administrat
     sign_on = services.sign_on_of(municipality)
     if not sign_on.sp_certificate:
         sign_on = services.save_key_pair(
-            actor=administrator, sign_on=sign_on, pair=keys.generate(f"Kreds demo {municipality.name}")
+            actor=administrator, sign_on=sign_on, pair=keys.generate(f"Kreds demo {municipality.name}", bits=2048)
         )
     idp = testidp.TestIdP(IDP_BASE, key_dir=KEY_DIR)  # makes the IdP's key once; the served IdP reads the same
     if sign_on.idp_metadata_xml != idp.metadata_xml() or not sign_on.saml_enabled:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -381,7 +382,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             run(
                 request,
                 lambda: services.save_key_pair(
-                    actor=user, sign_on=sign_on, pair=keys.generate(f"Kreds {municipality.name}")
+                    actor=user,
+                    sign_on=sign_on,
+                    pair=keys.generate(f"Kreds {municipality.name}", bits=settings.SSO_KEY_BITS),
                 ),
                 success=_("A new key and certificate are made. Give the identity provider Kreds' new metadata."),
             )

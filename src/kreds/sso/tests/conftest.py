@@ -19,7 +19,7 @@ IDP_BASE = "http://127.0.0.1:8001"
 @functools.cache
 def sp_pair() -> keys.KeyPair:
     """One service-provider key pair for the run (an RSA 3072 key takes a second to make)."""
-    return keys.generate("Kreds test SP")
+    return keys.generate("Kreds test SP", bits=2048)
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,7 @@ def test_making_a_key_then_replacing_it_needs_a_confirmation(admin, client):
 
 
 def test_an_uploaded_key_must_match_its_certificate(admin, client):
-    other = keys.generate("another")
+    other = keys.generate("another", bits=2048)
     response = client.post(URL, {"form": "key_upload", "key": sp_pair().key_pem, "certificate": other.cert_pem})
     assert "the certificate must be the key" in text(response)
     assert sp_pair().key_pem.splitlines()[1] in text(response)  # what was typed is kept
