@@ -18,7 +18,8 @@ from kreds.accounts.constants import Role
 from kreds.accounts.models import Membership, User
 from kreds.audit.constants import Action
 from kreds.audit.models import AuditEvent
-from kreds.sso import keys, testidp
+from kreds.sso import keys, services, testidp
+from kreds.sso.privileges import Grant
 from kreds.testing.sso import set_up_saml
 
 from .test_caseworker_flow import Browser
@@ -117,3 +118,45 @@ def test_staff_sign_on_through_the_municipalitys_identity_provider(
     b.check("signed-on-again")
     assert {m.role for m in Membership.objects.filter(user=birgitte)} == {Role.LEADER}
     assert AuditEvent.objects.filter(action=Action.MEMBERSHIP_REMOVE, object_id=str(birgitte.public_id)).exists()
+
+
+def test_the_administrator_sets_up_the_login(e2e_world, live_server, browser_page, idp_server, settings):
+    """The settings page with a key, the IdP's metadata and the rules, and a signed-on user's page, with axe."""
+    world, idp, page = e2e_world, idp_server, browser_page
+    settings.DEMO_MODE = True  # no second factor for the administrator's local account
+    settings.SITE_URL = live_server.url
+    set_up_saml(
+        world,
+        idp,
+        keys.generate("Kreds e2e", bits=2048),
+        [(testidp.ROLE_SAGSBEHANDLER, testidp.ORG_MYNDIGHED, Role.CASEWORKER, world.authority)],
+    )
+    signed_on = services.sign_on(
+        municipality=world.municipality,
+        claims=services.Claims(
+            protocol="saml",
+            issuer=idp.entity_id,
+            subject="3c1d2f8e-0000-4000-8000-00000000e2e0",
+            first_name="Karen Margrethe",
+            last_name="Dalgaard Bøgh-Andersen",
+            level="Substantial",
+            grants=[
+                Grant(testidp.ROLE_SAGSBEHANDLER, {testidp.CONSTRAINT_ORGENHED: frozenset({testidp.ORG_MYNDIGHED})})
+            ],
+        ),
+    )
+    b = Browser(page, live_server.url, shot_prefix="sign-on-admin-", shot_counter=itertools.count(1))
+    b.goto("/konto/log-ind/")
+    page.fill("input[name=username]", world.administrator.username)
+    page.fill("input[name=password]", "correct horse battery staple")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state("load")
+    b.goto("/indstillinger/log-ind/")
+    b.check("settings")
+    assert "Certifikatets SHA-256-fingeraftryk" in page.content()
+    assert page.locator("#rules-table tbody tr").count() == 1
+    page.get_by_text("Upload organisationens egen nøgle og eget certifikat").click()  # the folded upload form
+    b.check("settings-upload-open")
+    b.goto(f"/konto/brugere/{signed_on.public_id}/")
+    b.check("signed-on-user")
+    assert "rollerne følger rettighederne dér" in page.content()
