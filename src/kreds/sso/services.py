@@ -196,6 +196,25 @@ def sign_on(*, municipality: Municipality, claims: Claims) -> User:
     return user
 
 
+@transaction.atomic
+def withdraw_roles(*, municipality: Municipality, claims: Claims) -> None:
+    """The identity provider vouched for a known person who no longer has any privilege giving a role: their login
+    is refused (:func:`sign_on`), and here their roles are taken away and every session of theirs ends, so a
+    privilege removed at the identity provider never lingers in Kreds. Called after the refusal, outside its
+    transaction."""
+    identity = (
+        Identity.objects.select_related("user")
+        .filter(municipality=municipality, issuer=claims.issuer, subject=claims.subject)
+        .first()
+    )
+    if identity is None:
+        return
+    _follow_privileges(identity.user, set(), str(claims.protocol))
+    locked = User.objects.select_for_update().get(pk=identity.user_id)
+    locked.session_epoch += 1
+    locked.save(update_fields=["session_epoch"])
+
+
 def _follow_privileges(user: User, wanted: set[tuple[str, int]], protocol: str) -> None:
     held = {(m.role, m.unit_id): m for m in Membership.objects.filter(user=user).select_related("unit")}
     units = {u.pk: u for u in Unit.objects.filter(pk__in={unit for _, unit in wanted - held.keys()})}

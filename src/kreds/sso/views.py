@@ -183,6 +183,7 @@ def saml_login(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def saml_acs(request: HttpRequest, code: str) -> HttpResponse:
     sign_on = _sign_on(code)
+    answer: saml.Answer | None = None
     try:
         services.check_allowed(sign_on)
         if not sign_on.saml_enabled:
@@ -204,6 +205,8 @@ def saml_acs(request: HttpRequest, code: str) -> HttpResponse:
     except saml.NotReady:
         return _refused(request, sign_on, Protocol.SAML, services.Refused(Refusal.NOT_CONFIGURED, "no key/metadata"))
     except services.Refused as exc:
+        if exc.reason == Refusal.NO_ROLE and answer is not None:
+            services.withdraw_roles(municipality=sign_on.municipality, claims=answer.claims)
         return _refused(request, sign_on, Protocol.SAML, exc)
     _start_session(
         request,
@@ -331,7 +334,12 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
             raise services.Refused(Refusal.PROVIDER_ERROR, type(exc).__name__) from exc
         if claims is None:
             raise services.Refused(Refusal.MALFORMED, "no claims")
-        user = services.sign_on(municipality=sign_on.municipality, claims=claims)
+        try:
+            user = services.sign_on(municipality=sign_on.municipality, claims=claims)
+        except services.Refused as exc:
+            if exc.reason == Refusal.NO_ROLE:
+                services.withdraw_roles(municipality=sign_on.municipality, claims=claims)
+            raise
     except services.Refused as exc:
         return _refused(request, sign_on, Protocol.OIDC, exc)
     next_path = _next_path(request.session.get("oidc_login_next"))

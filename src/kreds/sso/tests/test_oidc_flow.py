@@ -201,3 +201,15 @@ def test_a_municipality_without_openid_connect_refuses_politely(client, world):
     response = client.get(reverse("sso:oidc_login", kwargs={"code": "999"}))
     assert response.status_code == 403 and "not set up" in response.content.decode()
     assert client.get(reverse("sso:oidc_login", kwargs={"code": "12x"})).status_code == 404
+
+
+def test_the_last_role_removed_at_the_provider_takes_the_roles_away(client, sign_on, provider):
+    base, _ = provider
+    set_person(base)
+    log_in(client, base)
+    user = User.objects.get(is_local_account=False)
+    client.post(reverse("accounts:logout"))
+    set_person(base, roles=[])
+    response, _ = log_in(client, base)
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=user).exists()

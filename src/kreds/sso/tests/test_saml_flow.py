@@ -254,3 +254,17 @@ def test_a_key_sealed_with_a_retired_cpr_key_refuses_politely(client, saml_sign_
     response = client.get(reverse("sso:saml_login", kwargs={"code": "999"}))
     assert response.status_code == 403 and refusal("not_configured")
     assert client.get(reverse("sso:saml_metadata", kwargs={"code": "999"})).status_code == 404
+
+
+def test_the_last_privilege_removed_at_the_idp_takes_every_role_and_session_away(client, saml_sign_on, idp):
+    from django.test import Client
+
+    other_browser = Client()
+    answer(other_browser, idp, "anna")
+    user = User.objects.get(is_local_account=False)
+    assert other_browser.get(reverse("cases:my_cases")).status_code == 200
+    response, _ = answer(client, idp, "anna", testidp.Overrides(privileges=[]))
+    assert response.status_code == 403 and refusal("no_role")
+    assert not Membership.objects.filter(user=user).exists()
+    assert AuditEvent.objects.get(action=Action.MEMBERSHIP_REMOVE, object_id=str(user.public_id))
+    assert other_browser.get(reverse("cases:my_cases"))["Location"].startswith(reverse("accounts:login"))
