@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kreds.plans",
     "kreds.placements",
     "kreds.insights",
+    "kreds.protection",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kreds.protection.middleware.DisclosureMiddleware",  # every response passes its reader's guard (issue 18)
     "django.contrib.messages.middleware.MessageMiddleware",
     "kreds.accounts.middleware.SessionLifetimeMiddleware",
     "kreds.authz.middleware.DenialAuditMiddleware",

@@ -33,6 +33,7 @@ urlpatterns = [
         ),
     ),
     path("sager/<uuid:public_id>/netvaerk/", include("kreds.network.urls")),
+    path("sager/<uuid:public_id>/beskyttelse/", include("kreds.protection.urls")),
     path("indstillinger/sektorer/", include("kreds.network.settings_views")),
     path("sager/<uuid:public_id>/moeder/", include("kreds.meetings.case_urls")),
     path("moeder/", include("kreds.meetings.urls")),

@@ -32,7 +32,7 @@ from kreds.testing.clients import login_staff
 
 STAFF = ["raadgiver", "raadgiver2", "ungeraadgiver", "familiecenter", "moedeleder", "samordner", "leder", "admin"]
 OUTSIDER = "nabo"  # a caseworker in Nabo Kommune
-LINK_HOLDERS = ["parent", "parent_after_meeting", "conference_invitee", "network_person", "child"]
+LINK_HOLDERS = ["parent", "parent_after_meeting", "conference_invitee", "network_person", "child", "barred_parent"]
 
 # Never followed: leaving (log out is a POST anyway), switching language, static files.
 SKIP_PREFIXES = ("/static/", "/i18n/", "/konto/log-ud/")
@@ -99,6 +99,12 @@ def link_tokens() -> dict[str, str]:
     }
     links = {name: (p.link if p else None) for name, p in found.items()}
     links["network_person"] = active.filter(purpose=LinkPurpose.PERSON).order_by("pk").first()
+    # The father who must not learn where the mother and child are staying (the demo's crisis-centre case).
+    from kreds.protection.models import Protection
+
+    barred = Protection.objects.filter(ended_at__isnull=True).values_list("must_not_learn", flat=True)
+    barred_parent = participants.filter(person_id__in=barred).order_by("-meeting__starts_at", "pk").first()
+    links["barred_parent"] = barred_parent.link if barred_parent else None
     links["child"] = active.filter(purpose=LinkPurpose.CHILD).order_by("pk").first()
     tokens = {}
     for name, link in links.items():

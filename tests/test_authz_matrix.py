@@ -66,6 +66,10 @@ NETWORK_EDITORS = {"caseworker": OK, "leader": OK, "practitioner": OK}
 MEETING_READERS = {**CASE_READERS, "facilitator": OK}
 
 
+def protection_kw(w) -> dict[str, object]:
+    return {"public_id": w.case.public_id, "protection_id": w.protection.public_id}
+
+
 def code_kw(w) -> dict[str, object]:
     return {"code": w.municipality.code}
 
@@ -390,6 +394,11 @@ MATRIX: dict[str, Row] = {
     "safety:rule_status": Row(
         "post", kwargs=lambda w: {**case_kw(w), "rule_id": w.rule.public_id}, expect=NETWORK_EDITORS
     ),
+    # Protected details (issue 18): only those who see protected values record them
+    "protection:list": Row("get", kwargs=case_kw, expect=EDITORS),
+    "protection:add": Row("get", kwargs=case_kw, expect=EDITORS),
+    "protection:edit": Row("get", kwargs=protection_kw, expect=EDITORS),
+    "protection:end": Row("get", kwargs=protection_kw, expect=EDITORS),
     "voice:overview": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "voice:words_pdf": Row("get", kwargs=case_kw, expect=CASE_READERS),
     "voice:houses_add": Row("get", kwargs=case_kw, expect=NETWORK_EDITORS),
@@ -557,6 +566,14 @@ def matrix_world(world):
     )
     world.other_person = network.add_person(
         actor=world.caseworker, case=world.case, data={"name": "Ole", "relation": "onkel", "sector": family}
+    )
+    from kreds.protection.services import add_protection
+
+    world.protection = add_protection(
+        actor=world.caseworker,
+        case=world.case,
+        data={"person": world.other_person, "address": True, "reason": "cpr"},
+        barred=[world.person],
     )
     world.sharing = give_consent(
         actor=world.caseworker,

@@ -143,6 +143,38 @@ class Oracle:
                 return f"{type(obj).__name__} of a case the actor may not see"
         return ""
 
+    def protected_values(self, actor: Actor) -> list[str]:
+        """Protected addresses, phone numbers, e-mails and whereabouts the actor may not see (issue 18): staff
+        who are neither assigned to the case nor lead its unit, and link holders other than the protected person."""
+        from kreds.accounts.constants import Role
+        from kreds.authz.roles import unit_ids_with_role
+        from kreds.cases.models import CaseAssignment
+        from kreds.meetings.models import Participant
+        from kreds.network.models import NetworkPersonVersion
+        from kreds.participants.services import resolve as resolve_link
+        from kreds.protection.models import Protection
+
+        holder = None
+        if actor.user is None:
+            link = resolve_link(actor.start[0].strip("/").split("/")[-1])
+            participant = Participant.objects.filter(link=link).first() if link else None
+            holder = participant.person_id if participant else (link.person_id if link else None)
+        values = []
+        for p in Protection.objects.filter(ended_at__isnull=True).select_related("case"):
+            if actor.user is not None and (
+                CaseAssignment.objects.filter(case=p.case, user=actor.user).exists()
+                or p.case.responsible_unit_id in unit_ids_with_role(actor.user, Role.LEADER)
+            ):
+                continue
+            if actor.user is None and holder is not None and holder == p.person_id:
+                continue
+            current = NetworkPersonVersion.objects.get(person_id=p.person_id, valid_to__isnull=True)
+            found = [p.whereabouts_text if p.whereabouts else ""]
+            found += [current.address] if p.address else []
+            found += [current.phone, current.email] if p.contact else []
+            values += [v for v in found if v]
+        return values
+
     def hidden_names(self, actor: Actor) -> list[str]:
         """Full names of children the actor may not see."""
         allowed = self.allowed_cases(actor)
@@ -155,6 +187,24 @@ class Oracle:
         return sorted(n for n in names if n.strip())
 
 
+def protected_case_pages() -> list[str]:
+    """The demo's crisis-centre case: its overview, network list, the protected mother's page and its meetings."""
+    from django.urls import reverse
+
+    from kreds.protection.models import Protection
+
+    protection = Protection.objects.filter(ended_at__isnull=True, person__isnull=False).select_related("case").first()
+    assert protection is not None, "the demo has a case with a protected person"
+    case = protection.case
+    pages = [
+        reverse("cases:detail", args=[case.public_id]),
+        reverse("network:list", args=[case.public_id]),
+        reverse("network:person_edit", args=[case.public_id, protection.person.public_id]),
+    ]
+    pages += [reverse("meetings:detail", args=[m.public_id]) for m in case.meetings.order_by("-starts_at")[:2]]
+    return pages
+
+
 @pytest.mark.django_db
 def test_crawler_every_actor_every_page(settings, tmp_path):
     settings.UPLOAD_ROOT = tmp_path  # the demo's drawing
@@ -163,12 +213,22 @@ def test_crawler_every_actor_every_page(settings, tmp_path):
     oracle = Oracle()
     leaks: list[str] = []
     hidden = {a.name: [(n, html.escape(n)) for n in oracle.hidden_names(a)] for a in everyone}
+    protected = {a.name: [(v, html.escape(v)) for v in oracle.protected_values(a)] for a in everyone}
+    assert protected["familiecenter"], "the demo has a protected address the family centre may not see"
 
     def check_body(actor: str, url: str, body: str) -> None:
         for name, escaped in hidden[actor]:
             if name in body or escaped in body:
                 leaks.append(f"{actor} GET {url}: shows {name!r}, a child whose case they may not see")
+        for value, escaped in protected[actor]:
+            if value in body or escaped in body:
+                leaks.append(f"{actor} GET {url}: shows the protected {value!r}")
 
+    # Every staff actor starts at the demo's crisis-centre case (issue 18), so its pages are the first of their
+    # patterns: crawled and replayed as everyone, whether or not the sample would have picked them.
+    for actor in everyone:
+        if actor.user is not None:
+            actor.start = [*protected_case_pages(), *actor.start]
     crawler = Crawler(per_pattern=3, hubs=HUBS, bodies=check_body)
     reached_by: dict[str, set[str]] = defaultdict(set)
     first_url: dict[str, str] = {}

@@ -125,6 +125,12 @@ class Action(models.TextChoices):
     SSO_SETTINGS = "sso.settings", _("Changed the municipality's login")
     SSO_RULE_ADD = "sso.rule_add", _("Added a rule giving a role for a privilege")
     SSO_RULE_REMOVE = "sso.rule_remove", _("Removed a rule giving a role for a privilege")
+    # Protected people (kreds.protection, issue 18)
+    PROTECTION_ADD = "protection.add", _("Recorded a protection of a person's details")
+    PROTECTION_CHANGE = "protection.change", _("Changed a protection of a person's details")
+    PROTECTION_END = "protection.end", _("Ended a protection of a person's details")
+    PROTECTION_VIEW = "protection.view", _("Saw a protected detail")
+    PROTECTION_SEND_REFUSED = "protection.refused", _("Refused to send a protected detail")
     # Authorization
     ACCESS_DENIED = "authz.denied", _("Access denied")
 
@@ -133,6 +139,7 @@ class Action(models.TextChoices):
 READ_ACTIONS = frozenset(
     {
         Action.CASE_VIEW,
+        Action.PROTECTION_VIEW,
         Action.NETWORK_VIEW,
         Action.CASE_LIST,
         Action.CASE_SEARCH,

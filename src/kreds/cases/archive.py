@@ -36,6 +36,15 @@ class ArchiveFile:
 
 Source = Callable[[Case], list[ArchiveFile]]
 _SOURCES: list[Source] = []
+# Facts other apps add to ``sag.json`` (the protection app: that the extract holds protected details, issue 18).
+Facts = Callable[[Case], dict[str, object]]
+_FACTS: list[Facts] = []
+
+
+def register_facts(facts: Facts) -> Facts:
+    if facts not in _FACTS:
+        _FACTS.append(facts)
+    return facts
 
 
 def register(source: Source) -> Source:
@@ -92,6 +101,7 @@ def metadata(case: Case, items: list[ArchiveFile]) -> dict[str, object]:
             for item in items
         ],
         "exported_at": timezone.now().isoformat(),
+        **{key: value for facts in _FACTS for key, value in facts(case).items()},
     }
 
 

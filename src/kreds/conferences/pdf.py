@@ -15,6 +15,7 @@ from kreds.conferences import selectors
 from kreds.conferences.constants import Decision, SupportStatus
 from kreds.conferences.models import ConferenceSession, PlanItem
 from kreds.conferences.services import items_to_review
+from kreds.core import disclosure
 from kreds.core.pdf import render, table_block, text_block
 from kreds.meetings.models import Meeting
 from kreds.meetings.sending import when_text
@@ -47,7 +48,12 @@ def plan_data(session: ConferenceSession) -> dict[str, Any]:
     meeting = session.meeting
     conference = session.conference
     child = conference.case.child.first_name
-    people = [p for p in meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")]
+    # A participant hidden from the others (issue 18) is left out of the copy they read, attendance included.
+    people = [
+        p
+        for p in meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")
+        if disclosure.shows_person(p.person_id)
+    ]
     attended = {True: _("Attended"), False: _("Did not attend"), None: _("Not recorded")}
     header = [_("Who"), _("What"), _("By when"), _("Support from the municipality"), _("Decision")]
     blocks: list[dict[str, Any]] = [

@@ -13,6 +13,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kreds.core import disclosure
 from kreds.core.text import validate_multi_line, validate_one_line
 
 
@@ -119,6 +120,7 @@ class KredsFormMixin:
         for name, when in self.conditional_help.items():
             if name in self.fields:  # type: ignore[attr-defined]
                 self.fields[name].conditional_help = when  # type: ignore[attr-defined]
+        self._lock_protected()
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
             _guard(field)
@@ -135,6 +137,17 @@ class KredsFormMixin:
             else:
                 css += " form-input"
             widget.attrs["class"] = css.strip()
+
+    def _lock_protected(self) -> None:
+        """A field whose saved text holds a protected detail the reader may not see (issue 18) is shown as the
+        reader's guard shows it ("Beskyttet") and cannot be changed by them: a disabled field keeps its saved value
+        whatever is posted, so nobody overwrites a protected address with the word "Beskyttet"."""
+        initial: dict[str, Any] = self.initial  # type: ignore[attr-defined]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            value = initial.get(name, field.initial)
+            if isinstance(value, str) and value and disclosure.text(value) != value:
+                field.disabled = True
+                field.help_text = _("Protected. Only the caseworkers assigned to the case can see and change it.")
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]

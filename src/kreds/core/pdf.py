@@ -13,6 +13,7 @@ from typing import Any
 
 import typst
 
+from kreds.core import disclosure
 from kreds.core.text import clean_structure
 
 TEMPLATE = Path(__file__).resolve().parent / "typst" / "document.typ"
@@ -22,11 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def compile_typst(template: Path | str, data: dict[str, Any], **inputs: str) -> bytes:
     """The one way Kreds runs typst: ``data`` as JSON (every string made printable first, so no stored text can
-    break a document), any other ``inputs`` as given, PDF/A-2b out. Templates lay out any text length by using
-    ``core/typst/kit.typ`` (tests/test_pdf_layout.py holds every generator to that)."""
-    payload = json.dumps(clean_structure(data), ensure_ascii=False)
+    break a document), any other ``inputs`` as given, PDF/A-2b out; both pass the reader's guard. Templates lay out
+    any text length by using ``core/typst/kit.typ`` (tests/test_pdf_layout.py holds every generator to that)."""
+    # The reader's guard sees every string of the document (issue 18): a protected value becomes "Beskyttet", or the
+    # document is withheld from a reader who must not learn it (kreds.core.disclosure).
+    payload = json.dumps(clean_structure(disclosure.data(data)), ensure_ascii=False)
     return bytes(
-        typst.compile(str(template), root=str(ROOT), sys_inputs={"data": payload, **inputs}, pdf_standards=["a-2b"])
+        typst.compile(
+            str(template),
+            root=str(ROOT),
+            sys_inputs={"data": payload, **{key: disclosure.text(value) for key, value in inputs.items()}},
+            pdf_standards=["a-2b"],
+        )
     )
 
 

@@ -21,6 +21,7 @@ from kreds.demo.conferences import seed_conferences
 from kreds.demo.meetings import seed_history, seed_meetings
 from kreds.demo.network import seed_maps
 from kreds.demo.placements import seed_placements
+from kreds.demo.protection import seed_protection
 from kreds.demo.sign_on import seed_sign_on
 from kreds.tenancy.models import Municipality, Unit, UnitKind
 
@@ -41,6 +42,8 @@ class Seeded:
     meetings: int
     conferences: int
     placements: int
+    # The crisis-centre case (issue 18): its journal number and the caseworker who sees the protected address.
+    protected: str = ""
 
 
 def fake_cpr(birth: datetime.date, rng: random.Random) -> str:
@@ -168,4 +171,8 @@ def seed(*, children: int, seed: int) -> Seeded | None:
     seed_casework(fresh(), owners)
     meetings += seed_history(municipality, fresh(), owners, seed)
     placements = seed_placements(fresh(), owners)
-    return Seeded(len(cases), maps, meetings, conferences, placements)
+    protected = seed_protection(fresh(), owners)
+    hint = ""
+    if protected is not None:
+        hint = f"{protected.external_ref} ({protected.child.first_name}), {owners[protected.pk].username}"
+    return Seeded(len(cases), maps, meetings, conferences, placements, hint)

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record
+from kreds.core import disclosure
+from kreds.core.disclosure import Withheld
 from kreds.core.exceptions import KredsError
 from kreds.meetings import notices, sending, services
 from kreds.meetings.constants import MessageKind
@@ -50,7 +52,8 @@ def revoke_link(*, actor: User, meeting: Meeting, participant: Participant) -> b
 @transaction.atomic
 def print_letter(*, actor: User, meeting: Meeting, row: Outbox) -> bytes:
     """The letter due for printing as a PDF with the participant's personal link (issued if needed); the letter
-    is then recorded as printed. Refused when it may not be printed now (consent withdrawn, participant removed)."""
+    is then recorded as printed. Refused when it may not be printed now (consent withdrawn, participant removed);
+    empty when it would tell its recipient a protected detail they must not learn (recorded on the letter)."""
     participant = row.participant
     assert participant is not None
     problem = services.letter_problem(row)
@@ -59,8 +62,13 @@ def print_letter(*, actor: User, meeting: Meeting, row: Outbox) -> bytes:
     if row.kind != MessageKind.CANCELLATION:
         services.ensure_link(participant, actor=actor)
     participant.meeting = meeting
-    with sending.in_language():
-        pdf = notices.letter_pdf(row.kind, participant)
+    try:
+        # The letter is written for its recipient, not for the member of staff printing it (issue 18).
+        with sending.in_language(), disclosure.reading_as(sending.reader_for(participant, sending=True)):
+            pdf = notices.letter_pdf(row.kind, participant)
+    except Withheld as refused:
+        services.record_letter_withheld(actor=actor, row=row, reason=refused.reason)
+        return b""
     services.record_letter_printed(actor=actor, row=row)
     return pdf
 

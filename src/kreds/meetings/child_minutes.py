@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
+from kreds.core import disclosure
 from kreds.core.pdf import compile_typst
 from kreds.meetings.constants import ParticipantRole
 from kreds.meetings.models import Agreement, Meeting, Participant
@@ -57,7 +58,12 @@ def _item(agreement: Agreement, *, who: str = "") -> dict[str, str]:
 def child_minutes_data(meeting: Meeting, participant: Participant) -> dict[str, Any]:
     """What the child version says, as blocks for the page and the PDF: each section has a title, paragraphs and
     items (``who``, ``what``, ``when``)."""
-    people = list(meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id"))
+    # A participant hidden from the others (issue 18) is left out of the child's version too.
+    people = [
+        p
+        for p in meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")
+        if disclosure.shows_person(p.person_id) or p.pk == participant.pk
+    ]
     came = [p for p in people if p.attended and p.pk != participant.pk]
     child = next((p for p in people if p.pk == participant.pk), participant)  # attendance as recorded now
     agreements = list(meeting.agreements.select_related("responsible").order_by("due_on", "id"))

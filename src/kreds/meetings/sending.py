@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.urls import reverse
@@ -20,6 +20,8 @@ from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from kreds.core import disclosure
+from kreds.core.disclosure import Reader
 from kreds.core.pdf import compile_typst
 from kreds.core.text import one_line, printable
 from kreds.core.workdays import add_working_days, working_days_late
@@ -86,12 +88,28 @@ def link_url(participant: Participant) -> str:
     return settings.SITE_URL + reverse("participants:home", kwargs={"token": token_for(participant.link)})
 
 
+def reader_for(participant: Participant, *, sending: bool = False, municipality: Any = None) -> Reader:
+    """The participant as the reader of what Kreds renders for them (issue 18: kreds.core.disclosure);
+    ``municipality``, when the caller has it loaded, spares the guard a query where nothing is protected."""
+    if participant.user_id is not None:
+        return Reader(kind="staff", user_id=participant.user_id, sending=sending)
+    kind: Literal["child", "person"] = "child" if participant.role == ParticipantRole.CHILD else "person"
+    return Reader(
+        kind=kind,
+        case_id=participant.meeting.case_id,
+        person_id=participant.person_id,
+        sending=sending,
+        municipality=municipality,
+    )
+
+
 def others_for(participant: Participant) -> list[dict[str, str]]:
-    """Who else is invited: names and roles only (contact details are never shared in invitations)."""
+    """Who else is invited: names and roles only (contact details are never shared in invitations); a participant
+    taking part without appearing to the others (a protected person, issue 18) is left out."""
     return [
         {"name": p.name, "role": p.relation or str(p.get_role_display())}
         for p in participant.meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")
-        if p.pk != participant.pk
+        if p.pk != participant.pk and disclosure.shows_person(p.person_id)
     ]
 
 
@@ -174,7 +192,12 @@ def _footer(meeting: Meeting) -> str:
 
 
 def minutes_data(meeting: Meeting) -> dict[str, Any]:
-    people = [p for p in meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")]
+    # A participant hidden from the others (issue 18) is left out of the copy they read, attendance included.
+    people = [
+        p
+        for p in meeting.participants.filter(removed_at__isnull=True).order_by("speaking_order", "id")
+        if disclosure.shows_person(p.person_id)
+    ]
     attended = {True: _("Attended"), False: _("Did not attend"), None: _("Not recorded")}
     data = {
         "title": document_title(meeting),

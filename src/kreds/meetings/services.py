@@ -697,6 +697,24 @@ def record_letter_printed(*, actor: User, row: Outbox, printed: bool = True) -> 
     return locked
 
 
+def record_letter_withheld(*, actor: User, row: Outbox, reason: str) -> None:
+    """A letter that would tell its recipient a protected detail they must not learn (issue 18): not made, the
+    reason kept on the letter for the meeting page, and the refusal audited (never the value)."""
+    locked = Outbox.objects.select_for_update(of=("self",)).select_related("participant").get(pk=row.pk)
+    locked.last_error = reason[:300]
+    locked.save(update_fields=["last_error"])
+    assert locked.meeting_id is not None  # a letter is always about a meeting
+    meeting = Meeting.objects.select_related("case").get(pk=locked.meeting_id)
+    _audit(
+        Action.PROTECTION_SEND_REFUSED,
+        actor,
+        meeting,
+        participant=str(locked.participant.public_id) if locked.participant else "",
+        kind=locked.kind,
+        reason=reason,
+    )
+
+
 # At the meeting --------------------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kreds.accounts.models import User
 from kreds.audit.constants import Action
 from kreds.audit.services import record
+from kreds.core.disclosure import Withheld
 from kreds.core.mail import email
 from kreds.meetings.constants import (
     FGC_KINDS,
@@ -121,6 +122,8 @@ def send_message(row: Outbox) -> str:
         with in_language():
             message = build_email(row)
         message.send(using="default")
+    except Withheld:
+        raise  # the worker records it: the message would tell the recipient a protected detail (issue 18)
     except Exception as exc:
         # Staff read this on the meeting page: words, not the exception (which may hold an address or a name).
         with in_language():

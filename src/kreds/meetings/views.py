@@ -388,7 +388,10 @@ def letter(request: HttpRequest, meeting_id: str, letter_id: str) -> HttpRespons
     meeting = access.fetch(request, Meeting, meeting_id, "meeting.plan", queryset=_rows())
     row = _letter_row(meeting, letter_id)
     pdf = runner.run(request, lambda: actions.print_letter(actor=_user(request), meeting=meeting, row=row)).value
-    if pdf is None:
+    if pdf == b"":  # withheld: it would tell the recipient a protected detail (issue 18)
+        row.refresh_from_db(fields=["last_error"])
+        messages.error(request, row.last_error)
+    if not pdf:
         return redirect("meetings:detail", meeting_id=meeting.public_id)
     response = HttpResponse(pdf, content_type="application/pdf")
     row.meeting = meeting

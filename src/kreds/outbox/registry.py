@@ -8,6 +8,7 @@ result such as ``"sent"`` or ``"refused"``. An exception from a sender is record
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,28 @@ class Registered:
 
 
 _KINDS: dict[str, Registered] = {}
+# Who reads a row's message (issue 18): the protection app declares the recipient as the reader before any sender
+# runs, so every e-mail and attachment a sender builds passes the recipient's guard (kreds.core.disclosure).
+Envelope = Callable[["Outbox"], AbstractContextManager[object]]
+Refused = Callable[["Outbox", str], None]
+_envelope: Envelope | None = None
+_refused: Refused | None = None
+
+
+def set_envelope(envelope: Envelope, *, refused: Refused) -> None:
+    """``envelope(row)`` declares the row's reader around its sender; ``refused(row, reason)`` records a message
+    withheld from its recipient (an audit event)."""
+    global _envelope, _refused
+    _envelope, _refused = envelope, refused
+
+
+def withheld(row: Outbox, reason: str) -> None:
+    if _refused is not None:
+        _refused(row, reason)
+
+
+def envelope_for(row: Outbox) -> AbstractContextManager[object]:
+    return _envelope(row) if _envelope is not None else nullcontext()
 
 
 def register(kind: str, sender: Sender, *, label: str | Promise) -> None:

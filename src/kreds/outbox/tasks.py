@@ -19,9 +19,10 @@ from django.db.models import QuerySet
 from django.tasks import task
 from django.utils import timezone
 
+from kreds.core.disclosure import Withheld
 from kreds.outbox.constants import MAX_ATTEMPTS, Channel
 from kreds.outbox.models import Outbox
-from kreds.outbox.registry import sender_for
+from kreds.outbox.registry import envelope_for, sender_for, withheld
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = datetime.timedelta(minutes=10)
@@ -52,8 +53,13 @@ def _send_locked(row: Outbox) -> str:
         log.error("Outbox %s: no sender registered for kind %r", row.pk, row.kind)
         return "failed"
     try:
-        with transaction.atomic():  # a sender that raises loses its own writes, not the attempt recorded below
+        with transaction.atomic(), envelope_for(row):  # a sender that raises loses its own writes, not the attempt
             return sender(row)
+    except Withheld as refused:  # it would tell the recipient what they must not learn (issue 18)
+        row.attempts = MAX_ATTEMPTS  # the same text would be refused again: not retried, kept with the reason
+        row.mark_not_sent(refused.reason)
+        withheld(row, refused.reason)
+        return "withheld"
     except Exception as exc:
         row.mark_not_sent(f"failed: {type(exc).__name__}")  # the type only: the text may hold an address
         log.warning("Sending outbox %s failed: %s", row.pk, type(exc).__name__)

@@ -28,7 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kreds.audit.constants import Action
 from kreds.audit.services import record
+from kreds.core import disclosure
 from kreds.core.clientip import address_bucket, client_ip
+from kreds.core.disclosure import Reader, Withheld
 from kreds.core.runner import run
 from kreds.meetings import child_minutes, kinds, sending, services
 from kreds.meetings.constants import MeetingStatus, MessageKind, ParticipantRole, Rsvp
@@ -140,6 +142,9 @@ def with_participant(view: View) -> View:
         if participant is None:
             return _unknown(request)
         request.participant = participant  # type: ignore[attr-defined]
+        request.kreds_reader = sending.reader_for(  # type: ignore[attr-defined]
+            participant, municipality=participant.meeting.case.municipality
+        )
         _log_participant(request, link, participant)
         if participant.removed_at is not None or participant.meeting.status == MeetingStatus.CANCELLED:
             return redirect("participants:home", token=token)  # the page says why there is nothing more here
@@ -212,11 +217,21 @@ def home(request: HttpRequest, token: str) -> HttpResponse:
         participant = _participant_for(link)
         if participant is None:
             return _unknown(request)
+        request.kreds_reader = sending.reader_for(  # type: ignore[attr-defined]
+            participant, municipality=participant.meeting.case.municipality
+        )
         _log_participant(request, link, participant)
         return _meeting_home(request, token, participant)
     view = purposes.view_for(link.purpose)
     if view is None:
         return _unknown(request)
+    # The page is rendered for the link's holder (issue 18): kreds.protection.middleware guards it for them.
+    request.kreds_reader = Reader(  # type: ignore[attr-defined]
+        kind="child" if link.purpose == LinkPurpose.CHILD else "person",
+        case_id=link.case_id,
+        person_id=link.person_id,
+        municipality=link.municipality,
+    )
     _log_use(
         request, link, actor_label=f"link:{link.public_id}", object_type=link.purpose, object_id=str(link.public_id)
     )
@@ -343,12 +358,29 @@ def rsvp(request: HttpRequest, token: str, participant: Participant) -> HttpResp
     return _home_page(request, token, participant, rsvp_form=form)
 
 
+def _handed_over(participant: Participant) -> Any:
+    """A document downloaded from a link page is handed over to its holder, as a letter or an e-mail would be: one
+    that would tell a must-not-learn holder a protected detail is withheld, not redacted (issue 18)."""
+    municipality = participant.meeting.case.municipality
+    return disclosure.reading_as(sending.reader_for(participant, sending=True, municipality=municipality))
+
+
+def _withheld(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
+    context = {"participant": participant, "token": token, "contact": contact_line(participant.meeting)}
+    return render(request, "participants/withheld.html", context)
+
+
 @require_GET
 @with_participant
 def ics(request: HttpRequest, token: str, participant: Participant) -> HttpResponse:
     if not _scope(participant)["practical_ok"] or participant.meeting.status == MeetingStatus.CANCELLED:
         raise Http404
-    response = HttpResponse(sending.ics(participant.meeting, participant), content_type="text/calendar; charset=utf-8")
+    try:
+        with _handed_over(participant):
+            content = disclosure.text(sending.ics(participant.meeting, participant).decode("utf-8"))
+    except Withheld:
+        return _withheld(request, token, participant)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{sending.ics_filename(participant.meeting)}"'
     return response
 
@@ -360,8 +392,13 @@ def minutes(request: HttpRequest, token: str, participant: Participant) -> HttpR
         raise Http404
     meeting = participant.meeting
     child_version = child_minutes.gets_child_version(participant)
-    with sending.in_language():
-        pdf = child_minutes.child_minutes_pdf(meeting, participant) if child_version else sending.minutes_pdf(meeting)
+    try:
+        with sending.in_language(), _handed_over(participant):
+            pdf = (
+                child_minutes.child_minutes_pdf(meeting, participant) if child_version else sending.minutes_pdf(meeting)
+            )
+    except Withheld:
+        return _withheld(request, token, participant)
     filename = child_minutes.FILENAME if child_version else sending.document_filename(meeting)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'

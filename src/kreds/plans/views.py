@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kreds.audit.constants import Action, Purpose
-from kreds.audit.services import record
+from kreds.audit.services import record, record_for_case
 from kreds.authz import access
 from kreds.authz.policies import can
 from kreds.cases.models import Case
 from kreds.cases.policies import visible_cases
-from kreds.core import stale
+from kreds.core import disclosure, stale
+from kreds.core.disclosure import Reader, Withheld
 from kreds.core.runner import run
 from kreds.core.viewhelpers import current_user, get_or_404
 from kreds.network import selectors as network_selectors
@@ -373,19 +375,33 @@ def person_letter(request: HttpRequest, public_id: str, person_id: str) -> HttpR
     if link is None:
         raise Http404
     url = settings.SITE_URL + reverse("participants:home", kwargs={"token": token_for(link)})
-    return render(
-        request,
-        "plans/person_letter.html",
-        {
-            "case": case,
-            "link": link,
-            "url": url,
-            "qr": segno.make(url, error="m").svg_inline(scale=4, dark="#000000", light="#ffffff"),
-            "tasks": [t for t in selectors.tasks_for_person(case, person) if t.is_open],  # type: ignore[arg-type]
-            # What else the person's own page shows (their contact arrangement, when the consent covers it).
-            "sections": purposes.sections_for(case, person),
-        },
-    )
+    assert person is not None
+    context = {
+        "case": case,
+        "link": link,
+        "url": url,
+        "qr": segno.make(url, error="m").svg_inline(scale=4, dark="#000000", light="#ffffff"),
+        "tasks": [t for t in selectors.tasks_for_person(case, person) if t.is_open],
+        # What else the person's own page shows (their contact arrangement, when the consent covers it).
+        "sections": purposes.sections_for(case, person),
+    }
+    # A letter is written for the person it is given to, not for the member of staff printing it (issue 18).
+    reader = Reader(kind="person", case_id=case.pk, person_id=person.pk, sending=True)
+    try:
+        with disclosure.reading_as(reader):
+            page = disclosure.text(render_to_string("plans/person_letter.html", context, request=request))
+    except Withheld as refused:
+        record_for_case(
+            Action.PROTECTION_SEND_REFUSED,
+            actor=current_user(request),
+            case=case,
+            object_type="person_letter",
+            object_id=str(person.public_id),
+            details={"reason": refused.reason},
+        )
+        messages.error(request, refused.reason)
+        return redirect("plans:tasks", public_id=case.public_id)
+    return HttpResponse(page)
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

@@ -33,6 +33,10 @@ class Municipality(TimestampedModel):
     )
     # Kinship placement (DOMAIN §10): the checks of a candidate's assessment this municipality uses.
     placement_checks = models.JSONField(_("checks of a placement candidate"), default=default_placement_checks)
+    # How many protections of people's details are in force in the municipality (kept by kreds.protection's
+    # services in the transaction that records or ends one). The reader's guard reads the protections only when
+    # there are any: a municipality without them pays no query for the guard (issue 18).
+    protections_in_force = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("municipality")

@@ -33,6 +33,11 @@ class Command(BaseCommand):
                     "placement."
                 )
             )
+            if made.protected:
+                self.stdout.write(
+                    f"A mother and child at a crisis centre: case {made.protected} sees the protected address; "
+                    "'familiecenter' sees 'Beskyttet', and the father's personal page shows none of it."
+                )
         self._print_logins()
 
     def _print_logins(self) -> None:

@@ -1,0 +1,78 @@
+"""Demo data for issue 18: a mother and child at a crisis centre whose address, phone, e-mail and whereabouts are
+protected, and a father on the map who must not learn them. A newcomer opens the case as its caseworker (who sees
+the values) and as the family centre (who sees "Beskyttet"), and the father's personal page shows neither."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from kreds.accounts.models import User
+from kreds.cases.models import Case
+from kreds.cases.services import refer_case
+from kreds.meetings.constants import MeetingStatus
+from kreds.meetings.models import Meeting, Participant
+from kreds.network import services as network
+from kreds.protection import services
+from kreds.protection.models import Reason
+from kreds.tenancy.models import Unit
+
+SHELTER_ADDRESS = "Tornerosevej 117, 8210 Aarhus V"
+SHELTER_PHONE = "61 72 83 94"
+WHEREABOUTS = "Kvindehuset Tornerosen"
+
+
+def seed_protection(cases: list[Case], actors: dict[int, User]) -> Case | None:
+    """The newest case with a held meeting whose minutes went to both parents: the mother moves to a crisis centre
+    after it (the protection lists what went out before it)."""
+    ids = [c.pk for c in cases if c.pk in actors and c.is_open]
+    meeting = (
+        Meeting.objects.filter(case_id__in=ids, status=MeetingStatus.MINUTES_SENT)
+        .annotate(
+            parents=Count(
+                "participants",
+                filter=Q(participants__relation__in=["mor", "far"], participants__link__isnull=False),
+            )
+        )
+        .filter(parents=2)
+        .select_related("case")
+        .order_by("-case_id", "-pk")
+        .first()
+    )
+    if meeting is None:
+        return None
+    case = meeting.case
+    actor = actors[case.pk]
+    mother = Participant.objects.get(meeting=meeting, relation="mor")
+    father = Participant.objects.get(meeting=meeting, relation="far")
+    if mother.person is None or father.person is None:
+        return None
+    current = network.current_version(mother.person)
+    network.update_person(
+        actor=actor,
+        person=mother.person,
+        expected_version=current.pk,
+        data={
+            **{k: getattr(current, k) for k in network.PERSON_FIELDS},
+            "address": SHELTER_ADDRESS,
+            "phone": SHELTER_PHONE,
+        },
+    )
+    # The family centre works on the case too: its practitioner sees the mother on the map as "Beskyttet".
+    centre = Unit.objects.filter(municipality_id=case.municipality_id, name="FamilieCenter").first()
+    if centre is not None and not case.referred_units.filter(pk=centre.pk).exists():
+        refer_case(actor=actor, case=case, unit=centre)
+    services.add_protection(
+        actor=actor,
+        case=case,
+        data={
+            "person": mother.person,
+            "address": True,
+            "contact": True,
+            "whereabouts": True,
+            "whereabouts_text": WHEREABOUTS,
+            "reason": Reason.CRISIS_CENTRE,
+            "reason_text": "",
+        },
+        barred=[father.person],
+    )
+    return case
