@@ -160,7 +160,7 @@ class Oracle:
             participant = Participant.objects.filter(link=link).first() if link else None
             holder = participant.person_id if participant else (link.person_id if link else None)
         values = []
-        for p in Protection.objects.filter(ended_at__isnull=True).select_related("case"):
+        for p in Protection.objects.filter(ended_at__isnull=True).select_related("case__child"):
             if actor.user is not None and (
                 CaseAssignment.objects.filter(case=p.case, user=actor.user).exists()
                 or p.case.responsible_unit_id in unit_ids_with_role(actor.user, Role.LEADER)
@@ -168,10 +168,13 @@ class Oracle:
                 continue
             if actor.user is None and holder is not None and holder == p.person_id:
                 continue
-            current = NetworkPersonVersion.objects.get(person_id=p.person_id, valid_to__isnull=True)
             found = [p.whereabouts_text if p.whereabouts else ""]
-            found += [current.address] if p.address else []
-            found += [current.phone, current.email] if p.contact else []
+            if p.person_id is None:  # the child's own address
+                found += [p.case.child.address] if p.address else []
+            else:
+                current = NetworkPersonVersion.objects.get(person_id=p.person_id, valid_to__isnull=True)
+                found += [current.address] if p.address else []
+                found += [current.phone, current.email] if p.contact else []
             values += [v for v in found if v]
         return values
 

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 
 from kreds.accounts.models import User
 from kreds.cases.models import Case
-from kreds.cases.services import refer_case
+from kreds.cases.services import refer_case, update_case
 from kreds.meetings.constants import MeetingStatus
 from kreds.meetings.models import Meeting, Participant
 from kreds.network import services as network
@@ -24,7 +24,8 @@ WHEREABOUTS = "Kvindehuset Tornerosen"
 def seed_protection(cases: list[Case], actors: dict[int, User]) -> Case | None:
     """The newest case with a held meeting whose minutes went to both parents: the mother moves to a crisis centre
     after it (the protection lists what went out before it)."""
-    ids = [c.pk for c in cases if c.pk in actors and c.is_open]
+    # Not a child placed or being placed (the story is a mother and child who moved to a shelter together).
+    ids = [c.pk for c in cases if c.pk in actors and c.is_open and not c.explorations.exists()]
     meeting = (
         Meeting.objects.filter(case_id__in=ids, status=MeetingStatus.MINUTES_SENT)
         .annotate(
@@ -56,6 +57,20 @@ def seed_protection(cases: list[Case], actors: dict[int, User]) -> Case | None:
             "address": SHELTER_ADDRESS,
             "phone": SHELTER_PHONE,
         },
+    )
+    # Emma moved with her mother: her address on the case is the shelter's, protected as well.
+    update_case(
+        actor=actor,
+        case=case,
+        expected_version=case.version,
+        child_data={"address": SHELTER_ADDRESS},
+        case_data={},
+    )
+    services.add_protection(
+        actor=actor,
+        case=case,
+        data={"person": None, "address": True, "reason": Reason.CRISIS_CENTRE, "reason_text": ""},
+        barred=[father.person],
     )
     # The family centre works on the case too: its practitioner sees the mother on the map as "Beskyttet".
     centre = Unit.objects.filter(municipality_id=case.municipality_id, name="FamilieCenter").first()
