@@ -66,6 +66,10 @@ NETWORK_EDITORS = {"caseworker": OK, "leader": OK, "practitioner": OK}
 MEETING_READERS = {**CASE_READERS, "facilitator": OK}
 
 
+def restricted_kw(w) -> dict[str, object]:
+    return {"public_id": w.restricted_case.public_id}
+
+
 def protection_kw(w) -> dict[str, object]:
     return {"public_id": w.case.public_id, "protection_id": w.protection.public_id}
 
@@ -253,6 +257,11 @@ MATRIX: dict[str, Row] = {
     "cases:refer": Row("post", kwargs=case_kw, expect=EDITORS),
     "cases:safety": Row("get", kwargs=case_kw, expect=EDITORS),
     "cases:reveal_cpr": Row("get", kwargs=case_kw, expect={"caseworker": OK}),
+    # Restricted cases (issue 18): restricting is for those who edit the case; the named caseworker lifts it; the
+    # leader of its unit, not named, opens it only through the break-the-glass form.
+    "cases:restrict": Row("get", kwargs=case_kw, expect=EDITORS),
+    "cases:unrestrict": Row("get", kwargs=restricted_kw, expect={"caseworker": OK}),
+    "cases:break_glass": Row("get", kwargs=restricted_kw, expect={"leader": OK}),
     "cases:siblings": Row("get", kwargs=case_kw, expect=EDITORS),
     "cases:sibling_unlink": Row(
         "post",
@@ -567,6 +576,13 @@ def matrix_world(world):
     world.other_person = network.add_person(
         actor=world.caseworker, case=world.case, data={"name": "Ole", "relation": "onkel", "sector": family}
     )
+    from kreds.cases.services import restrict_case
+    from kreds.testing.factories import assign
+
+    world.restricted_case = CaseFactory(municipality=world.municipality, responsible_unit=world.authority)
+    assign(world.restricted_case, world.caseworker)
+    world.restricted_case.referred_units.add(world.family_centre)
+    restrict_case(actor=world.caseworker, case=world.restricted_case, reason="Kollegas barn", staff=[])
     from kreds.protection.services import add_protection
 
     world.protection = add_protection(

@@ -84,7 +84,7 @@ class Oracle:
         """Cases whose child the actor may see: visible cases, and those of meetings they lead or conferences
         they coordinate; a link holder's own case."""
         if actor.name not in self._allowed_cases:
-            from kreds.cases.policies import visible_cases
+            from kreds.cases.policies import hidden_restricted, openable_cases
             from kreds.conferences.models import Conference
             from kreds.meetings.models import Meeting
 
@@ -92,10 +92,13 @@ class Oracle:
                 ids: set[int] = set()
             else:
                 user = actor.user
-                ids = set(visible_cases(user).values_list("pk", flat=True))
-                ids |= set(Meeting.objects.filter(facilitator=user).values_list("case_id", flat=True))
-                ids |= set(Meeting.objects.filter(minute_taker=user).values_list("case_id", flat=True))
-                ids |= set(Conference.objects.filter(coordinator=user).values_list("case_id", flat=True))
+                # Cases the actor may open: a restricted case they are not named on is shown to them as
+                # "Begrænset sag" only, so its child's name counts as hidden (issue 18).
+                ids = set(openable_cases(user).values_list("pk", flat=True))
+                led = set(Meeting.objects.filter(facilitator=user).values_list("case_id", flat=True))
+                led |= set(Meeting.objects.filter(minute_taker=user).values_list("case_id", flat=True))
+                led |= set(Conference.objects.filter(coordinator=user).values_list("case_id", flat=True))
+                ids |= led - set(hidden_restricted(user).values_list("case_id", flat=True))
             self._allowed_cases[actor.name] = ids
         return self._allowed_cases[actor.name]
 
@@ -109,7 +112,7 @@ class Oracle:
         from kreds.accounts.constants import Role
         from kreds.accounts.models import User
         from kreds.authz.policies import is_administrator, unit_ids_with_role
-        from kreds.cases.policies import can_see_case
+        from kreds.cases.policies import can_see_case, leads_case_unit, shut_out
         from kreds.conferences.models import Conference
         from kreds.meetings.models import Meeting
         from kreds.tenancy.models import Unit
@@ -139,6 +142,11 @@ class Oracle:
             leads = (meeting is not None and user.pk in (meeting.facilitator_id, meeting.minute_taker_id)) or (
                 conference is not None and conference.coordinator_id == user.pk
             )
+            leads = leads and not shut_out(user, case.pk)
+            if match.view_name == "cases:break_glass":  # the unit's leader, for a restricted case not named on
+                if not (shut_out(user, case.pk) and leads_case_unit(user, case)):
+                    return "the break-the-glass form of a case that is not restricted to the actor's unit leader"
+                continue
             if not leads and not can_see_case(user, case):
                 return f"{type(obj).__name__} of a case the actor may not see"
         return ""

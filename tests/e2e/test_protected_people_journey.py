@@ -199,3 +199,52 @@ def test_crisis_centre_journey(e2e_world, live_server, browser_page, totp_device
     _none_of_it(html, "the practitioner's network list")
     assert "Beskyttet" in html
     fc_context.close()
+
+
+def test_restricted_case_and_breaking_the_glass(e2e_world, live_server, browser_page, totp_device):
+    """A colleague's child: the caseworker restricts the case in the browser; the leader lists it as "Begrænset
+    sag", opens it only by stating a reason; the caseworker sees who opened it and why."""
+    from kreds.cases.models import BreakGlass
+
+    world = e2e_world
+    case = world.case
+    name = case.child.full_name
+    shots = itertools.count(1)
+    cw = Browser(browser_page, live_server.url, shot_prefix="restricted-", shot_counter=shots)
+    page = cw.page
+    cw.log_in(world.caseworker.username, totp_device(world.caseworker))
+    cw.goto(f"/sager/{case.public_id}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Begræns sagen til navngivne medarbejdere").click()
+    cw.check("restrict-form")
+    page.fill("#id_reason", "Barnet er barn af en kollega i enheden.")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    cw.check("restricted-case")
+    assert "Kun disse medarbejdere kan åbne sagen" in page.locator("main").inner_text()
+
+    leader_context = browser_page.context.browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    lead = Browser(leader_context.new_page(), live_server.url, shot_prefix="restricted-", shot_counter=shots)
+    lead.log_in(world.leader.username, totp_device(world.leader))
+    lead.goto("/sager/")
+    lead.check("leader-case-list")
+    listing = lead.page.locator("main").inner_text()
+    assert "Begrænset sag" in listing and name not in listing and case.external_ref not in listing
+    with lead.page.expect_navigation():
+        lead.page.locator(f"main a[href='/sager/{case.public_id}/']").first.click()
+    assert lead.page.url.endswith(f"/sager/{case.public_id}/begraenset/"), lead.page.url
+    lead.check("break-the-glass")
+    assert name not in lead.page.content()
+    lead.page.fill("#id_reason", "Forælderen har klaget, og klagen skal besvares i dag.")
+    with lead.page.expect_navigation():
+        lead.page.locator("main form button[type=submit]").click()
+    lead.check("leader-opened-case")
+    assert name in lead.page.locator("h1").inner_text()
+    assert BreakGlass.objects.filter(case=case, user=world.leader).exists()
+    leader_context.close()
+
+    # The caseworker (still signed in) opens the case again and is shown who opened it, and why.
+    cw.goto(f"/sager/{case.public_id}/")
+    cw.check("caseworker-sees-notice")
+    notice = page.locator("#panel-restriction").locator("..").inner_text()
+    assert "Forælderen har klaget" in notice and world.leader.get_full_name() in notice

@@ -201,3 +201,37 @@ class SiblingForm(KredsForm):
         self.fields["sibling_case"].label_from_instance = (  # type: ignore[attr-defined]
             lambda c: f"{c.child.full_name} ({c.external_ref or f'{c.child.birth_date:%d.%m.%Y}'})"
         )
+
+
+class RestrictForm(KredsForm):
+    reason = forms.CharField(
+        label=_("Why is the case restricted?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the child of a colleague in the unit, or a family known from the media."),
+    )
+    staff = forms.MultipleChoiceField(
+        label=_("Who may open the case"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            'You are always on the list. Everyone else sees the case as "Restricted case" without a name; the '
+            "unit's leader can open it by stating a reason, which the named staff are shown."
+        ),
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], changing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = people  # type: ignore[attr-defined]
+        if changing:
+            del self.fields["reason"]
+
+
+class ReasonForm(KredsForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, label: Any = None, help_text: Any = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text

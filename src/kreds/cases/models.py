@@ -141,3 +141,51 @@ class RiskAssessment(TimestampedModel):
 
     class Meta:
         ordering = ["-assessed_on", "-id"]
+
+
+class CaseRestriction(TimestampedModel):
+    """A restricted case (a colleague's own child, a publicly known family; issue 18, DOMAIN §15): only the named
+    staff open it. Everywhere else it is listed as "Begrænset sag" without a name; the leader of its responsible unit
+    may open it by stating a reason (:class:`BreakGlass`). Lifting needs a reason; rows are never deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="restrictions")
+    reason = models.TextField(_("reason"))
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("named staff"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(blank=True)
+
+    objects: ClassVar[models.Manager[CaseRestriction]] = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(lifted_at__isnull=True), name="one_restriction_in_force"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"restriction of {self.case_id}"
+
+
+class BreakGlass(TimestampedModel):
+    """A leader opened a restricted case without being named, stating why ("break the glass"): open to them until
+    ``until``, an audit event, and shown on the case to its caseworkers and the leader."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="break_glasses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    until = models.DateTimeField()
+
+    objects: ClassVar[models.Manager[BreakGlass]] = AuditedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["case", "user", "until"], name="break_glass_open")]
+
+    def __str__(self) -> str:
+        return f"break glass {self.case_id} by {self.user_id}"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from kreds.accounts.constants import Role
 from kreds.authz.policies import Concerned, Permission, Policy, register
 from kreds.authz.roles import has_role, staff, unit_ids_with_role
-from kreds.cases.models import Case, CaseAssignment, Child
+from kreds.cases.models import BreakGlass, Case, CaseAssignment, CaseRestriction, Child
 from kreds.tenancy.models import Unit
 
 if TYPE_CHECKING:
@@ -19,7 +20,11 @@ if TYPE_CHECKING:
 
 
 def visible_cases(user: Actor) -> QuerySet[Case]:
-    """Cases the user may see. Administrators see none; other municipalities never."""
+    """Cases the user may see in a list. Administrators see none; other municipalities never.
+
+    A restricted case the user is not named on is listed too (its name is kept out of the page by the reader's
+    guard: "Begrænset sag") but cannot be opened: :func:`openable_cases` is the scope every case-bound object
+    is fetched through."""
     member = staff(user)
     if member is None:
         return Case.objects.none()
@@ -38,6 +43,36 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
     return Case.objects.filter(pk__in=ids, municipality_id=mid)
 
 
+def hidden_restricted(user: Actor) -> QuerySet[CaseRestriction]:
+    """The restrictions in force that keep ``user`` out: not named, and no break-the-glass opening still open."""
+    member = staff(user)
+    named = CaseRestriction.staff.through.objects.filter(
+        caserestriction_id=OuterRef("pk"), user_id=member.pk if member else 0
+    )
+    glass = BreakGlass.objects.filter(
+        case_id=OuterRef("case_id"), user_id=member.pk if member else 0, until__gt=timezone.now()
+    )
+    return CaseRestriction.objects.filter(lifted_at__isnull=True).filter(~Exists(named), ~Exists(glass))
+
+
+def shut_out(user: Actor, case_id: int) -> bool:
+    """A restricted case ``user`` is not named on (nor has opened by breaking the glass): the roles that reach a
+    case's meetings or conferences without seeing the case (a facilitator, a coordinator) stop at it too. No query
+    when nothing is restricted in the municipality; asked once per case and request otherwise."""
+    member = staff(user)
+    if member is None or member.municipality is None or not member.municipality.restrictions_in_force:
+        return False
+    cache: dict[int, bool] = member.__dict__.setdefault("_kreds_shut_out", {})
+    if case_id not in cache:
+        cache[case_id] = hidden_restricted(member).filter(case_id=case_id).exists()
+    return cache[case_id]
+
+
+def openable_cases(user: Actor) -> QuerySet[Case]:
+    """Cases the user may open: the visible ones, less restricted cases they are not named on (issue 18)."""
+    return visible_cases(user).exclude(pk__in=hidden_restricted(user).values("case_id"))
+
+
 def _assigned(member: User) -> Exists:
     return Exists(CaseAssignment.objects.filter(case_id=OuterRef("pk"), user_id=member.pk))
 
@@ -50,7 +85,7 @@ def _learn(member: User, case_id: int, *, visible: bool, assigned: bool) -> None
 def _case_facts(member: User, case: Case) -> None:
     """Whether the user may see ``case`` and is assigned to it, in one query, remembered on the request's user:
     a page asks both for the same case once per panel and link."""
-    visible_ids = visible_cases(member).filter(pk=OuterRef("pk"))
+    visible_ids = openable_cases(member).filter(pk=OuterRef("pk"))
     row = (
         Case.objects.filter(pk=case.pk)
         .annotate(kreds_visible=Exists(visible_ids), kreds_assigned=_assigned(member))
@@ -123,7 +158,7 @@ def creatable_units(user: Actor) -> QuerySet[Unit]:
 
 
 def child_visible(user: Actor, child: Child) -> bool:
-    return visible_cases(user).filter(child=child).exists()
+    return openable_cases(user).filter(child=child).exists()
 
 
 def _reveal_cpr(user: User, case: Any) -> bool:
@@ -138,7 +173,7 @@ register(
     Policy(
         app="cases",
         model=Case,
-        scope=visible_cases,
+        scope=openable_cases,
         for_fetch=for_fetch,
         fetched=fetched,
         concerned=_case_concerned,
@@ -159,6 +194,7 @@ register(
             "case.record_safety": Permission("flag a § 18 stk. 3 concern and record the risk assessment", edits_case),
             "case.link_siblings": Permission("link or unlink siblings", edits_case),
             "case.view_access_log": Permission("see who has looked at a case", leads_case_unit),
+            "case.restrict": Permission("restrict a case to named staff, change them or lift it", edits_case),
         },
     )
 )

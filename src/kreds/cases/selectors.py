@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -15,7 +15,7 @@ from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record
 from kreds.cases.constants import LegalBasis
 from kreds.cases.models import Case, CaseAssignment, Child
-from kreds.cases.policies import visible_cases
+from kreds.cases.policies import hidden_restricted, visible_cases
 from kreds.core.crypto import CPR_RE, cpr_blind_index
 
 
@@ -44,9 +44,18 @@ def case_list(user: User, flt: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(responsible_unit__public_id=flt.unit)
     if flt.basis in LegalBasis.values:
         qs = qs.filter(**{flt.basis: True})
+    text = flt.text.strip()
+    restricted = user.municipality is not None and user.municipality.restrictions_in_force
+    # A restricted case the user may not open is listed as "Begrænset sag" (the reader's guard keeps its name and
+    # journal number out); the list leaves out its other details too (issue 18).
+    closed = Exists(hidden_restricted(user).filter(case_id=OuterRef("pk"))) if restricted else Value(False)
+    qs = qs.annotate(kreds_closed=closed)
+    if (flt.cpr_index or text) and restricted:
+        # A search never finds a restricted case the user may not open (issue 18): the hit alone would say that
+        # the searched child has a case here.
+        qs = qs.exclude(pk__in=hidden_restricted(user).values("case_id"))
     if flt.cpr_index:
         qs = qs.filter(child__cpr_index=flt.cpr_index)
-    text = flt.text.strip()
     if text:
         compact = text.replace(" ", "")
         if CPR_RE.match(compact):

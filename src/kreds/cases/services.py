@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -14,12 +15,13 @@ from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.audit.constants import Action, Purpose
 from kreds.audit.services import record, record_for_case
+from kreds.authz.roles import unit_ids_with_role
 from kreds.cases import archive
 from kreds.cases.constants import CaseStatus, RiskOutcome
-from kreds.cases.models import Case, CaseAssignment, Child, RiskAssessment
+from kreds.cases.models import BreakGlass, Case, CaseAssignment, CaseRestriction, Child, RiskAssessment
 from kreds.core.crypto import cpr_blind_index, current_key_id, decrypt_cpr, encrypt_cpr, normalise_cpr
 from kreds.core.exceptions import KredsError, StaleEdit
-from kreds.tenancy.models import Unit
+from kreds.tenancy.models import Municipality, Unit
 
 CHILD_FIELDS = (
     "first_name",
@@ -351,3 +353,90 @@ def rotate_cpr_keys(batch_size: int = 500) -> int:
                 child.cpr_encrypted = encrypt_cpr(decrypt_cpr(child.cpr_encrypted))
                 child.save(update_fields=["cpr_encrypted"])
                 changed += 1
+
+
+# Restricted cases (issue 18) --------------------------------------------------------------------------------
+
+BREAK_GLASS_HOURS = 8  # a working day: the leader states a reason again tomorrow
+
+
+def restriction_in_force(case: Case) -> CaseRestriction | None:
+    return CaseRestriction.objects.filter(case=case, lifted_at__isnull=True).prefetch_related("staff").first()
+
+
+def _named(actor: User, case: Case, staff: list[User]) -> list[User]:
+    """The named staff: always the one restricting (nobody locks themself out), all of the case's municipality."""
+    chosen = {u.pk: u for u in staff if u.municipality_id == case.municipality_id and u.is_active}
+    chosen[actor.pk] = actor
+    return list(chosen.values())
+
+
+@transaction.atomic
+def restrict_case(*, actor: User, case: Case, reason: str, staff: list[User]) -> CaseRestriction:
+    if not reason.strip():
+        raise KredsError(_("Write why the case is restricted."))
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if restriction_in_force(locked) is not None:
+        raise KredsError(_("The case is already restricted. Change who may open it instead."))
+    restriction = CaseRestriction.objects.create(case=locked, reason=reason.strip(), recorded_by=actor)
+    named = _named(actor, locked, staff)
+    restriction.staff.set(named)
+    Municipality.objects.filter(pk=locked.municipality_id).update(restrictions_in_force=F("restrictions_in_force") + 1)
+    _audit_case(Action.CASE_RESTRICT, actor, locked, {"staff": [str(u.public_id) for u in named]})
+    return restriction
+
+
+@transaction.atomic
+def change_restriction(*, actor: User, case: Case, staff: list[User]) -> CaseRestriction:
+    restriction = restriction_in_force(case)
+    if restriction is None:
+        raise KredsError(_("The case is not restricted."))
+    named = _named(actor, case, staff)
+    restriction.staff.set(named)
+    _audit_case(Action.CASE_RESTRICTION_CHANGE, actor, case, {"staff": [str(u.public_id) for u in named]})
+    return restriction
+
+
+@transaction.atomic
+def lift_restriction(*, actor: User, case: Case, reason: str) -> CaseRestriction:
+    if not reason.strip():
+        raise KredsError(_("Write why the restriction is lifted."))
+    restriction: CaseRestriction | None = (
+        CaseRestriction.objects.select_for_update().filter(case=case, lifted_at__isnull=True).first()
+    )
+    if restriction is None:
+        raise KredsError(_("The case is not restricted."))
+    restriction.lifted_at = timezone.now()
+    restriction.lifted_by = actor
+    restriction.lift_reason = reason.strip()
+    restriction.save()
+    Municipality.objects.filter(pk=case.municipality_id, restrictions_in_force__gt=0).update(
+        restrictions_in_force=F("restrictions_in_force") - 1
+    )
+    _audit_case(Action.CASE_UNRESTRICT, actor, case, {"reason": restriction.lift_reason})
+    return restriction
+
+
+def may_break_glass(user: User, case: Case) -> bool:
+    """The leader of the case's responsible unit, not named on its restriction (who would not need to)."""
+    return case.responsible_unit_id in unit_ids_with_role(user, Role.LEADER)
+
+
+@transaction.atomic
+def break_glass(*, actor: User, case: Case, reason: str) -> BreakGlass:
+    if not may_break_glass(actor, case) or restriction_in_force(case) is None:
+        raise KredsError(_("Only the leader of the case's unit can open a restricted case with a reason."))
+    if len(reason.strip()) < 10:
+        raise KredsError(_("Write the reason in a sentence: it is shown to the case's caseworkers."))
+    glass = BreakGlass.objects.create(
+        case=case,
+        user=actor,
+        reason=reason.strip(),
+        until=timezone.now() + datetime.timedelta(hours=BREAK_GLASS_HOURS),
+    )
+    _audit_case(Action.CASE_BREAK_GLASS, actor, case, {"reason": glass.reason, "until": glass.until.isoformat()})
+    return glass
+
+
+def break_glass_history(case: Case) -> list[BreakGlass]:
+    return list(BreakGlass.objects.filter(case=case).select_related("user").order_by("-created_at")[:20])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kreds.cases import views
+from kreds.cases import restriction_views, views
 
 app_name = "cases"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("<uuid:public_id>/henvis/", views.case_refer, name="refer"),
     path("<uuid:public_id>/sikkerhed/", views.case_safety, name="safety"),
     path("<uuid:public_id>/cpr/", views.case_reveal_cpr, name="reveal_cpr"),
+    path("<uuid:public_id>/begraens/", restriction_views.case_restrict, name="restrict"),
+    path("<uuid:public_id>/begraens/ophaev/", restriction_views.case_unrestrict, name="unrestrict"),
+    path("<uuid:public_id>/begraenset/", restriction_views.case_break_glass, name="break_glass"),
     path("<uuid:public_id>/soeskende/", views.case_siblings, name="siblings"),
     path("<uuid:public_id>/soeskende/<uuid:child_id>/fjern/", views.case_sibling_unlink, name="sibling_unlink"),
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +37,7 @@ from kreds.cases.forms import (
 )
 from kreds.cases.models import Case, CaseAssignment
 from kreds.cases.policies import creatable_units, visible_cases
+from kreds.cases.restriction_views import glass_case
 from kreds.cases.safety import safety_gate
 from kreds.core import stale
 from kreds.core.crypto import CPR_RE, cpr_blind_index, format_cpr
@@ -166,6 +168,13 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
+    # A restricted case the leader of its unit is not named on opens only by breaking the glass (issue 18).
+    if user.municipality is not None and user.municipality.restrictions_in_force:
+        try:
+            if glass_case(request, public_id) is not None:
+                return redirect("cases:break_glass", public_id=public_id)
+        except (ValueError, TypeError, ValidationError):
+            pass
     case = access.fetch(request, Case, public_id, "case.view", read=Action.CASE_VIEW, queryset=CASE_PAGE)
     return render(
         request,

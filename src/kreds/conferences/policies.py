@@ -7,12 +7,13 @@ from typing import Any
 from kreds.accounts.constants import Role
 from kreds.authz.policies import Permission, Policy, register
 from kreds.authz.roles import has_role
-from kreds.cases.policies import can_see_case, edits_case, works_on_case
+from kreds.cases.policies import can_see_case, edits_case, shut_out, works_on_case
 from kreds.conferences.models import Conference
 
 
 def _coordinates(user: Any, conference: Any) -> bool:
-    return bool(user.pk == conference.coordinator_id)
+    """The conference's coordinator (not on a restricted case they are not named on)."""
+    return bool(user.pk == conference.coordinator_id) and not shut_out(user, conference.case_id)
 
 
 def _service(user: Any, obj: Any) -> bool:

@@ -4,11 +4,14 @@ the values) and as the family centre (who sees "Beskyttet"), and the father's pe
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from kreds.accounts.models import User
 from kreds.cases.models import Case
-from kreds.cases.services import refer_case, update_case
+from kreds.cases.services import create_case, refer_case, restrict_case, update_case
 from kreds.meetings.constants import MeetingStatus
 from kreds.meetings.models import Meeting, Participant
 from kreds.network import services as network
@@ -89,5 +92,42 @@ def seed_protection(cases: list[Case], actors: dict[int, User]) -> Case | None:
             "reason_text": "",
         },
         barred=[father.person],
+    )
+    return case
+
+
+def seed_restricted(cases: list[Case], actors: dict[int, User], *, besides: Case | None) -> Case | None:
+    """A restricted case of its own (a colleague's child; no other demo story is hidden by it): named only for its
+    caseworker, so ``leder`` lists it as "Begrænset sag" and opens it by stating a reason, and the family centre
+    stops at it."""
+    owner = next((u for u in actors.values() if u.username == "raadgiver2"), None)
+    sample = next((c for c in cases if c.pk in actors and actors[c.pk] == owner and c != besides), None)
+    if owner is None or sample is None:
+        return None
+    today = timezone.localdate()
+    case = create_case(
+        actor=owner,
+        child_data={
+            "first_name": "Ida",
+            "last_name": "Kollegasdatter",
+            "birth_date": today - datetime.timedelta(days=9 * 365),
+            "gender": "girl",
+            "address": "Birkealle 12, 8000 Aarhus C",
+        },
+        case_data={
+            "external_ref": f"27.12.00-G01-1999-{today.year % 100:02d}",
+            "opened_on": today - datetime.timedelta(days=40),
+            "responsible_unit": sample.responsible_unit,
+            "basis_support": True,
+        },
+    )
+    centre = Unit.objects.filter(municipality_id=case.municipality_id, name="FamilieCenter").first()
+    if centre is not None:
+        refer_case(actor=owner, case=case, unit=centre)
+    restrict_case(
+        actor=owner,
+        case=case,
+        reason="Barnet er barn af en medarbejder i Familiecentret.",
+        staff=[owner],
     )
     return case

@@ -21,7 +21,7 @@ from kreds.demo.conferences import seed_conferences
 from kreds.demo.meetings import seed_history, seed_meetings
 from kreds.demo.network import seed_maps
 from kreds.demo.placements import seed_placements
-from kreds.demo.protection import seed_protection
+from kreds.demo.protection import seed_protection, seed_restricted
 from kreds.demo.sign_on import seed_sign_on
 from kreds.tenancy.models import Municipality, Unit, UnitKind
 
@@ -44,6 +44,8 @@ class Seeded:
     placements: int
     # The crisis-centre case (issue 18): its journal number and the caseworker who sees the protected address.
     protected: str = ""
+    # The restricted case (issue 18): its journal number and who is named on it.
+    restricted: str = ""
 
 
 def fake_cpr(birth: datetime.date, rng: random.Random) -> str:
@@ -172,7 +174,9 @@ def seed(*, children: int, seed: int) -> Seeded | None:
     meetings += seed_history(municipality, fresh(), owners, seed)
     placements = seed_placements(fresh(), owners)
     protected = seed_protection(fresh(), owners)
+    restricted = seed_restricted(fresh(), owners, besides=protected)
     hint = ""
     if protected is not None:
         hint = f"{protected.external_ref} ({protected.child.first_name}), {owners[protected.pk].username}"
-    return Seeded(len(cases), maps, meetings, conferences, placements, hint)
+    closed_off = f"{restricted.external_ref}, named: raadgiver2" if restricted else ""
+    return Seeded(len(cases), maps, meetings, conferences, placements, hint, closed_off)

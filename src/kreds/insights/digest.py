@@ -23,6 +23,7 @@ from kreds.accounts.constants import Role
 from kreds.accounts.models import User
 from kreds.authz.policies import unit_ids_with_role
 from kreds.cases.models import Case
+from kreds.cases.policies import hidden_restricted
 from kreds.core.mail import email
 from kreds.core.workdays import add_working_days
 from kreds.insights import facts as facts_module
@@ -144,9 +145,14 @@ def due_items(cases: Any, today: datetime.date) -> CaseworkerPart:
 
 def caseworker_part(user: User, today: datetime.date) -> CaseworkerPart:
 
-    part = due_items(Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open"), today)
-    part.due_soon = agreements_for_user(user, today)["soon"]
-    part.to_invite = meetings_to_invite(user, today)
+    # A restricted case the caseworker is not named on stays out of their digest (issue 18).
+    hidden = hidden_restricted(user).values("case_id")
+    cases = Case.objects.filter(assignments__user=user, municipality=user.municipality, status="open")
+    part = due_items(cases.exclude(pk__in=hidden), today)
+    restricted = user.municipality is not None and user.municipality.restrictions_in_force
+    closed_to_them = set(hidden.values_list("case_id", flat=True)) if restricted else set()
+    part.due_soon = [a for a in agreements_for_user(user, today)["soon"] if a.case_id not in closed_to_them]
+    part.to_invite = [m for m in meetings_to_invite(user, today) if m.case_id not in closed_to_them]
     # A follow-up nobody has invited to is listed once, under what needs doing.
     uninvited = {m.pk for m in part.to_invite}
     part.follow_ups = [m for m in part.follow_ups if m.pk not in uninvited]

@@ -6,14 +6,18 @@ from typing import Any
 
 from kreds.authz.policies import Permission, Policy, register
 from kreds.authz.roles import staff
-from kreds.cases.policies import can_see_case, edits_case, works_on_case
+from kreds.cases.policies import can_see_case, edits_case, shut_out, works_on_case
 from kreds.meetings.models import Meeting
 
 
 def leads_meeting(user: Any, meeting: Any) -> bool:
-    """The meeting's facilitator or minute taker."""
+    """The meeting's facilitator or minute taker (not on a restricted case they are not named on)."""
     member = staff(user)
-    return member is not None and member.pk in (meeting.facilitator_id, meeting.minute_taker_id)
+    return (
+        member is not None
+        and member.pk in (meeting.facilitator_id, meeting.minute_taker_id)
+        and not shut_out(member, meeting.case_id)
+    )
 
 
 def _plans(user: Any, obj: Any) -> bool:

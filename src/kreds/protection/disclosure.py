@@ -31,6 +31,7 @@ from kreds.audit.constants import Action
 from kreds.audit.services import record
 from kreds.authz.roles import unit_ids_with_role
 from kreds.cases.models import CaseAssignment
+from kreds.cases.policies import hidden_restricted
 from kreds.core.disclosure import Reader, Withheld, current
 from kreds.network.models import NetworkPersonVersion
 from kreds.protection.models import Protection
@@ -71,13 +72,14 @@ def pattern_for(values: list[str]) -> re.Pattern[str] | None:
 
 @dataclass
 class Entry:
-    protection: Protection
+    protection: Protection | None  # None: a restricted case's name and number
     pattern: re.Pattern[str] | None
     visible: bool
     refuse: bool
     hidden_person_id: int | None = None
     names: re.Pattern[str] | None = None  # a hidden participant's name, kept from other participants
     whose: str = ""  # the protected person's name now (a refusal says whose details they are)
+    label: str = ""  # what stands in the value's place ("Beskyttet"; "Begrænset sag" for a restricted case)
 
 
 @dataclass
@@ -102,9 +104,9 @@ class ProtectionGuard:
                     continue
                 # A protected detail refuses what is sent to a must-not-learn person; a hidden participant's name
                 # (which they know) is only left out, so their taking part is not told.
-                if entry.refuse and pattern is entry.pattern:
+                if entry.refuse and pattern is entry.pattern and entry.protection is not None:
                     raise Withheld(refusal_reason(entry.protection, entry.whose))
-                value = pattern.sub(_("Protected"), value)
+                value = pattern.sub(entry.label or _("Protected"), value)
         return value
 
     def _staff_sees_it_first(self, entry: Entry, value: str) -> bool:
@@ -114,6 +116,7 @@ class ProtectionGuard:
             reader is not None
             and reader.kind == "staff"
             and entry.pattern is not None
+            and entry.protection is not None
             and entry.protection.pk not in self._seen
             and entry.pattern.search(value) is not None
         )
@@ -138,10 +141,10 @@ class ProtectionGuard:
         return self._entries
 
     def _audit_view(self, entry: Entry) -> None:
-        self._seen.add(entry.protection.pk)
-        reader = self._reader
-        assert reader is not None and reader.user_id is not None
         protection = entry.protection
+        reader = self._reader
+        assert protection is not None and reader is not None and reader.user_id is not None
+        self._seen.add(protection.pk)
         record(
             Action.PROTECTION_VIEW,
             actor=reader.user or User.objects.get(pk=reader.user_id),
@@ -174,8 +177,9 @@ def _active(**filters: Any) -> list[Protection]:
 
 
 def _entries_for(reader: Reader) -> list[Entry]:
-    if reader.municipality is not None and not reader.municipality.protections_in_force:
-        return []  # nothing is protected in the municipality: no query
+    municipality = reader.municipality
+    if municipality is not None and not (municipality.protections_in_force or municipality.restrictions_in_force):
+        return []  # nothing is protected or restricted in the municipality: no query
     if reader.kind == "staff":
         return _staff_entries(reader)
     if reader.case_id is None:
@@ -210,6 +214,10 @@ def _staff_entries(reader: Reader) -> list[Entry]:
         user = User.objects.select_related("municipality").filter(pk=reader.user_id).first()
     if user is None or user.municipality_id is None:
         return []
+    municipality = reader.municipality or user.municipality
+    entries = _restricted_entries(user) if municipality.restrictions_in_force else []
+    if not municipality.protections_in_force:
+        return entries
     rows = list(
         Protection.objects.filter(ended_at__isnull=True, case__municipality_id=user.municipality_id)
         .annotate(assigned=Exists(CaseAssignment.objects.filter(case_id=OuterRef("case_id"), user_id=user.pk)))
@@ -218,10 +226,10 @@ def _staff_entries(reader: Reader) -> list[Entry]:
         .order_by("id")
     )
     if not rows:
-        return []
+        return entries
     leads = unit_ids_with_role(user, Role.LEADER)
     values = _values(rows)
-    return [
+    return entries + [
         Entry(
             protection=p,
             pattern=pattern_for(values[p.pk]["details"]),
@@ -229,6 +237,22 @@ def _staff_entries(reader: Reader) -> list[Entry]:
             refuse=False,
         )
         for p in rows
+    ]
+
+
+def _restricted_entries(user: User) -> list[Entry]:
+    """A restricted case the user is not named on shows as "Begrænset sag": its child's name and its journal
+    number are kept out of every list, search result, figure and digest (issue 18)."""
+    hidden = hidden_restricted(user).select_related("case__child")
+    return [
+        Entry(
+            protection=None,
+            pattern=pattern_for([r.case.child.full_name, r.case.external_ref]),
+            visible=False,
+            refuse=False,
+            label=_("Restricted case"),
+        )
+        for r in hidden
     ]
 
 
@@ -272,7 +296,7 @@ def in_force(case_id: int) -> list[Protection]:
     if isinstance(guard, ProtectionGuard):
         reader = guard.reader()
         if reader is not None and reader.kind == "staff":
-            return [e.protection for e in guard.entries() if e.protection.case_id == case_id]
+            return [e.protection for e in guard.entries() if e.protection and e.protection.case_id == case_id]
     return _active(case_id=case_id)
 
 

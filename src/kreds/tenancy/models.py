@@ -37,6 +37,8 @@ class Municipality(TimestampedModel):
     # services in the transaction that records or ends one). The reader's guard reads the protections only when
     # there are any: a municipality without them pays no query for the guard (issue 18).
     protections_in_force = models.PositiveIntegerField(default=0, editable=False)
+    # The same for restricted cases (kept by kreds.cases.services.restrict_case and lift_restriction).
+    restrictions_in_force = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("municipality")

@@ -38,6 +38,11 @@ class Command(BaseCommand):
                     f"A mother and child at a crisis centre: case {made.protected} sees the protected address; "
                     "'familiecenter' sees 'Beskyttet', and the father's personal page shows none of it."
                 )
+            if made.restricted:
+                self.stdout.write(
+                    f"A restricted case: {made.restricted}. Everyone else lists it as 'Begrænset sag'; 'leder' "
+                    "opens it only by stating a reason, which its caseworker is shown."
+                )
         self._print_logins()
 
     def _print_logins(self) -> None:
